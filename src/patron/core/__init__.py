@@ -1,0 +1,29 @@
+"""Core: settings, clock, errors. Depends on the standard library and pydantic only."""
+
+from patron.core.clock import utcnow
+from patron.core.errors import (
+    ConflictError,
+    EncodingUncertainError,
+    FieldProblem,
+    InputError,
+    LimitExceededError,
+    NotFoundError,
+    PatronError,
+    RowProblems,
+)
+from patron.core.settings import Settings, get_settings, load_settings
+
+__all__ = [
+    "ConflictError",
+    "EncodingUncertainError",
+    "FieldProblem",
+    "InputError",
+    "LimitExceededError",
+    "NotFoundError",
+    "PatronError",
+    "RowProblems",
+    "Settings",
+    "get_settings",
+    "load_settings",
+    "utcnow",
+]

@@ -1,0 +1,70 @@
+"""Settings from the environment and an optional ``patron.toml``.
+
+Precedence: environment variables, then ``$PATRON_HOME/patron.toml`` (or ``./patron.toml``),
+then defaults. The embedded default keeps everything in one data directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class Settings(BaseModel):
+    """patron's settings; see docs/user-guide.md for each one."""
+
+    home: Path = Field(default=Path("patron-data"), description="data directory (PATRON_HOME)")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the operational store (PATRON_DATABASE_URL)"
+    )
+    default_region: str = Field(default="CN", description="region for phones without +country")
+    import_chunk_rows: int = Field(default=2000, ge=1, description="rows per committed chunk")
+    max_field_chars: int = Field(default=1_000_000, description="longest accepted field")
+    max_columns: int = Field(default=2000, description="widest accepted file")
+    max_xlsx_uncompressed_bytes: int = Field(default=2_000_000_000)
+    max_xlsx_compression_ratio: float = Field(default=200.0)
+    internal_reliability: float = Field(default=0.9, ge=0, le=1)
+    external_reliability: float = Field(default=0.6, ge=0, le=1)
+    internal_half_life_days: float = Field(default=730.0, gt=0)
+    external_half_life_days: float = Field(default=365.0, gt=0)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The store URL: PATRON_DATABASE_URL, else a SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'patron.db').resolve()}"
+
+
+_ENV = {
+    "PATRON_HOME": "home",
+    "PATRON_DATABASE_URL": "database_url",
+    "PATRON_DEFAULT_REGION": "default_region",
+    "PATRON_IMPORT_CHUNK_ROWS": "import_chunk_rows",
+}
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (default: the process environment) and patron.toml."""
+    env = dict(os.environ if environ is None else environ)
+    home = Path(env.get("PATRON_HOME", "patron-data"))
+    values: dict[str, object] = {}
+    for candidate in (home / "patron.toml", Path("patron.toml")):
+        if candidate.is_file():
+            with candidate.open("rb") as fh:
+                values.update(tomllib.load(fh).get("patron", {}))
+            break
+    for var, name in _ENV.items():
+        if env.get(var):
+            values[name] = env[var]
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (cached; tests build their own with ``load_settings``)."""
+    return load_settings()

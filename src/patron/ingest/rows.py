@@ -1,0 +1,441 @@
+"""Turn one raw row into canonical, normalised fields, or into a list of field problems.
+
+Pure and picklable: the pipeline runs these in a worker process while the main process writes
+to the store. Policy (documented in docs/user-guide.md):
+- a value that cannot be read as its type (a date, a number, a code, a yes/no flag) rejects the
+  row, so nothing is silently dropped; the row waits in quarantine with the reason;
+- a phone number or e-mail that is not valid is kept, marked invalid with the reason, because a
+  typo'd phone is still evidence about a person (data quality reports count them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from patron.core import RowProblems
+from patron.ingest.fields import KEY_FIELD, REQUIRED
+from patron.ingest.mapping import ColumnMapping
+from patron.ingest.normalise import (
+    map_code,
+    normalise_address,
+    normalise_email,
+    normalise_gender,
+    normalise_name,
+    normalise_phone,
+    normalise_text,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+)
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """A row that passed validation."""
+
+    row_number: int
+    source_key: str
+    row_hash: str
+    raw: dict[str, str]
+    parsed: dict[str, Any]
+
+
+@dataclass(slots=True)
+class RejectedRow:
+    """A row that failed; kept whole with the reason per field."""
+
+    row_number: int
+    category: str  # parse | validation | unresolved_reference
+    raw: dict[str, str]
+    problems: list[dict[str, str | None]]
+    raw_text: str | None = None
+
+
+@dataclass
+class RowContext:
+    """What parsing needs besides the row: the mapping and the region for phones."""
+
+    mapping: ColumnMapping
+    default_region: str = "CN"
+    raw_keys: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        keys = []
+        for i, header in enumerate(self.mapping.headers):
+            key = header if header not in seen else f"{header} #{i + 1}"
+            seen.add(key)
+            keys.append(key)
+        self.raw_keys = keys
+        self.region = self.mapping.region or self.default_region
+
+
+def row_hash(values: list[str]) -> str:
+    """A stable content hash of a row's values (used as the key where a source has none)."""
+    return hashlib.blake2b("\x1f".join(values).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def parse_row(ctx: RowContext, row_number: int, values: list[str]) -> ParsedRow | RejectedRow:
+    """Parse one row of any kind."""
+    raw = dict(zip(ctx.raw_keys, values, strict=False))
+    problems = RowProblems()
+    kind = ctx.mapping.kind
+    parsed = _PARSERS[kind](ctx, values, problems)
+    for name in REQUIRED[kind]:
+        if parsed.get(name) in (None, "") and not any(
+            p.field == _header(ctx, name) for p in problems.problems
+        ):
+            problems.add(
+                _header(ctx, name) or name,
+                None,
+                f"required field '{name}' is empty",
+                "fill it in the source file or map the right column",
+            )
+    if problems:
+        return RejectedRow(row_number, "validation", raw, [p.as_dict() for p in problems.problems])
+    digest = row_hash(values)
+    key_field = KEY_FIELD[kind]
+    key = parsed.pop(key_field, None) or ""
+    if kind == "orders":
+        key = f"{key}/{parsed['line_no']}" if parsed.get("line_no") else f"{key}/{digest[:12]}"
+    elif not key:
+        key = f"row:{digest}"
+    return ParsedRow(row_number, key, digest, raw, parsed)
+
+
+def _header(ctx: RowContext, name: str) -> str | None:
+    col = ctx.mapping.column(name)
+    return None if col is None else ctx.mapping.headers[col]
+
+
+def _value(ctx: RowContext, values: list[str], name: str) -> str:
+    col = ctx.mapping.column(name)
+    if col is None or col >= len(values):
+        return ""
+    return normalise_text(values[col])
+
+
+def _typed(
+    ctx: RowContext, values: list[str], problems: RowProblems, name: str, parse: Any, fix: str
+) -> Any:
+    text = _value(ctx, values, name)
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError as exc:
+        problems.add(_header(ctx, name) or name, text, str(exc), fix)
+        return None
+
+
+def _code(ctx: RowContext, values: list[str], problems: RowProblems, name: str) -> str | None:
+    text = _value(ctx, values, name)
+    table = ctx.mapping.codes.get(name)
+    if not text:
+        return None
+    if name == "gender":
+        return _typed(
+            ctx,
+            values,
+            problems,
+            name,
+            lambda t: normalise_gender(t, table),
+            "add the code under codes.gender in the mapping file",
+        )
+    if table is None:
+        return text
+    return _typed(
+        ctx,
+        values,
+        problems,
+        name,
+        lambda t: map_code(t, table, field=name),
+        f"add the code under codes.{name} in the mapping file",
+    )
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[str, Any]:
+    m = ctx.mapping
+    day_first = m.day_first
+    out: dict[str, Any] = {"source_key": _value(ctx, values, "source_key") or None}
+    full = _value(ctx, values, "full_name")
+    given = _value(ctx, values, "given_name")
+    family = _value(ctx, values, "family_name")
+    if not full and (given or family):
+        # Chinese order is family+given without a space; Western is "given family".
+        full = (family + given) if _is_han(family + given) else f"{given} {family}".strip()
+    name = normalise_name(full)
+    out["full_name"] = name.full or None
+    out["given_name"] = given or name.given
+    out["family_name"] = family or name.family
+    out["name_key"] = name.pinyin_key
+    out["gender"] = _code(ctx, values, problems, "gender")
+    out["birth_date"] = _iso(
+        _typed(
+            ctx,
+            values,
+            problems,
+            "birth_date",
+            lambda t: parse_date(t, day_first=day_first),
+            "write the date as YYYY-MM-DD",
+        )
+    )
+    out["registered_at"] = _iso(
+        _typed(
+            ctx,
+            values,
+            problems,
+            "registered_at",
+            lambda t: parse_datetime(t, day_first=day_first, default_tz=m.timezone),
+            "write the date as YYYY-MM-DD [HH:MM]",
+        )
+    )
+    out["member_tier"] = _code(ctx, values, problems, "member_tier")
+    out["company"] = _value(ctx, values, "company") or None
+
+    phones = []
+    for col in m.fields.get("phone", ()):
+        text = normalise_text(values[col]) if col < len(values) else ""
+        if text:
+            r = normalise_phone(text, ctx.region)
+            phones.append(
+                {
+                    "value": r.e164 or text,
+                    "raw": text,
+                    "valid": r.valid,
+                    "error": r.error,
+                    "kind": r.kind,
+                    "extension": r.extension,
+                }
+            )
+    out["phones"] = phones
+    emails = []
+    for col in m.fields.get("email", ()):
+        text = normalise_text(values[col]) if col < len(values) else ""
+        if text:
+            e = normalise_email(text)
+            emails.append(
+                {
+                    "value": e.normalised or text.lower(),
+                    "raw": text,
+                    "valid": e.valid,
+                    "error": e.error,
+                }
+            )
+    out["emails"] = emails
+
+    address_text = _value(ctx, values, "address")
+    addr = normalise_address(address_text) if address_text else None
+    out["address"] = (
+        None
+        if addr is None
+        else {
+            "line": addr.line,
+            "province": addr.province,
+            "city": addr.city,
+            "district": addr.district,
+            "postcode": addr.postcode,
+            "country": addr.country,
+        }
+    )
+    for part in ("province", "city", "district", "postcode"):
+        out[part] = _value(ctx, values, part) or (getattr(addr, part) if addr else None)
+
+    consents = []
+    for col, (channel, purpose) in m.consent.items():
+        text = normalise_text(values[col]) if col < len(values) else ""
+        if not text:
+            continue
+        try:
+            flag = parse_bool(text)
+        except ValueError as exc:
+            problems.add(m.headers[col], text, str(exc), "use yes/no (是/否)")
+            continue
+        if flag is not None:
+            consents.append(
+                {
+                    "channel": channel,
+                    "purpose": purpose,
+                    "status": "granted" if flag else "denied",
+                    "column": m.headers[col],
+                }
+            )
+    out["consents"] = consents
+    out["attributes"] = _extras(ctx, values)
+    if not (out["full_name"] or phones or emails or out["source_key"] or out["company"]):
+        problems.add(
+            "(row)",
+            None,
+            "row has no name, phone, e-mail, company or id",
+            "check the column mapping; an empty row identifies nobody",
+        )
+    return out
+
+
+def _is_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _extras(ctx: RowContext, values: list[str]) -> dict[str, str]:
+    extras = {}
+    for col in ctx.mapping.extra:
+        if col < len(values) and values[col].strip():
+            extras[ctx.raw_keys[col]] = values[col].strip()
+    return extras
+
+
+def _reference(ctx: RowContext, values: list[str]) -> dict[str, Any]:
+    ref: dict[str, Any] = {"customer_key": _value(ctx, values, "customer_key") or None}
+    email = _value(ctx, values, "customer_email")
+    if email:
+        ref["customer_email"] = normalise_email(email).normalised or email.lower()
+    phone = _value(ctx, values, "customer_phone")
+    if phone:
+        ref["customer_phone"] = normalise_phone(phone, ctx.region).e164 or phone
+    return ref
+
+
+def _order(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[str, Any]:
+    m = ctx.mapping
+    out: dict[str, Any] = {"order_key": _value(ctx, values, "order_key") or None}
+    out["line_no"] = _value(ctx, values, "line_no") or None
+    out.update(_reference(ctx, values))
+    if not any(out.get(k) for k in ("customer_key", "customer_email", "customer_phone")):
+        problems.add(
+            "(customer)",
+            None,
+            "row names no customer (id, e-mail or phone)",
+            "map the column that holds the customer's id",
+        )
+    when = _typed(
+        ctx,
+        values,
+        problems,
+        "ordered_at",
+        lambda t: parse_datetime(t, day_first=m.day_first, default_tz=m.timezone),
+        "write the time as YYYY-MM-DD HH:MM:SS",
+    )
+    out["ordered_at"] = _iso(when)
+    out["sku"] = _value(ctx, values, "sku") or None
+    fix = "write a plain number such as 12.50"
+    qty = _typed(ctx, values, problems, "quantity", parse_decimal, fix)
+    price = _typed(ctx, values, problems, "unit_price", parse_decimal, fix)
+    amount = _typed(ctx, values, problems, "amount", parse_decimal, fix)
+    discount = _typed(ctx, values, problems, "discount", parse_decimal, fix)
+    if qty is None and not problems:
+        qty = 1
+    if amount is None and qty is not None and price is not None:
+        amount = qty * price
+    if qty is not None and qty == 0:
+        problems.add(
+            _header(ctx, "quantity") or "quantity",
+            "0",
+            "quantity is zero",
+            "remove the line or correct the quantity",
+        )
+    if qty is not None and amount is not None and qty * amount < 0:
+        problems.add(
+            _header(ctx, "quantity") or "quantity",
+            str(qty),
+            f"quantity {qty} and amount {amount} disagree in sign",
+            "a return has both negative; correct the wrong one",
+        )
+    out["quantity"] = None if qty is None else str(qty)
+    out["unit_price"] = None if price is None else str(price)
+    out["amount"] = None if amount is None else str(amount)
+    out["discount"] = None if discount is None else str(discount)
+    out["currency"] = (_value(ctx, values, "currency") or m.currency or "CNY").upper()
+    for name in ("channel", "store", "status"):
+        out[name] = _value(ctx, values, name) or None
+    out["attributes"] = _extras(ctx, values)
+    return out
+
+
+def _event(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[str, Any]:
+    m = ctx.mapping
+    out: dict[str, Any] = {"event_key": _value(ctx, values, "event_key") or None}
+    out.update(_reference(ctx, values))
+    if not any(out.get(k) for k in ("customer_key", "customer_email", "customer_phone")):
+        problems.add(
+            "(customer)",
+            None,
+            "row names no customer (id, e-mail or phone)",
+            "map the column that holds the customer's id",
+        )
+    out["occurred_at"] = _iso(
+        _typed(
+            ctx,
+            values,
+            problems,
+            "occurred_at",
+            lambda t: parse_datetime(t, day_first=m.day_first, default_tz=m.timezone),
+            "write the time as YYYY-MM-DD HH:MM:SS",
+        )
+    )
+    out["type"] = _value(ctx, values, "type") or None
+    out["channel"] = _value(ctx, values, "channel") or None
+    out["touchpoint"] = _value(ctx, values, "touchpoint") or None
+    payload: dict[str, Any] = dict(_extras(ctx, values))
+    col = m.column("payload")
+    if col is not None and col < len(values) and values[col].strip():
+        try:
+            loaded = orjson.loads(values[col])
+        except orjson.JSONDecodeError:
+            loaded = values[col].strip()
+        payload["payload"] = loaded
+    out["payload"] = payload
+    return out
+
+
+def _product(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[str, Any]:
+    out: dict[str, Any] = {"sku": _value(ctx, values, "sku") or None}
+    for name in ("name", "category", "brand"):
+        out[name] = _value(ctx, values, name) or None
+    price = _typed(
+        ctx, values, problems, "price", parse_decimal, "write a plain number such as 12.50"
+    )
+    out["price"] = None if price is None else str(price)
+    out["currency"] = (_value(ctx, values, "currency") or ctx.mapping.currency or "CNY").upper()
+    out["attributes"] = _extras(ctx, values)
+    return out
+
+
+_PARSERS = {"customers": _customer, "orders": _order, "events": _event, "products": _product}
+
+
+def parse_chunk(
+    ctx: RowContext, rows: list[tuple[int, list[str], str | None, str | None]]
+) -> list[ParsedRow | RejectedRow]:
+    """Parse a chunk of (row_number, values, reader_error, raw_text); runs in a worker process."""
+    out: list[ParsedRow | RejectedRow] = []
+    for row_number, values, error, raw_text in rows:
+        if error:
+            raw = dict(zip(ctx.raw_keys, values, strict=False))
+            out.append(
+                RejectedRow(
+                    row_number,
+                    "parse",
+                    raw,
+                    [
+                        {
+                            "field": "(row)",
+                            "value": None,
+                            "reason": error,
+                            "fix": "correct the row in the file and import it again",
+                        }
+                    ],
+                    raw_text,
+                )
+            )
+            continue
+        out.append(parse_row(ctx, row_number, values))
+    return out

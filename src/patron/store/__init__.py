@@ -1,0 +1,15 @@
+"""Store: engine, schema, migrations, audit. Depends on core only."""
+
+from patron.store import schema
+from patron.store.audit import record_audit, verify_audit_chain
+from patron.store.reliability import decayed_reliability
+from patron.store.store import Store, open_store
+
+__all__ = [
+    "Store",
+    "decayed_reliability",
+    "open_store",
+    "record_audit",
+    "schema",
+    "verify_audit_chain",
+]

@@ -1,0 +1,360 @@
+"""The operational store's tables (SQLAlchemy Core).
+
+One metadata for the whole store so Alembic sees every table. Conventions:
+- integer surrogate keys; timestamps are timezone-aware UTC;
+- every row that came from a file points back at the source record it came from, and every
+  source record at its import batch, so any value can be traced to the file and row it came from;
+- JSON columns hold raw rows and per-row evidence, never anything a query filters on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# BigInteger primary keys become INTEGER on SQLite so they alias the rowid.
+PK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite would otherwise drop the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+TS = UtcDateTime()
+MONEY = Numeric(18, 4)
+
+
+def _pk() -> Column:
+    return Column("id", PK, primary_key=True, autoincrement=True)
+
+
+sources = Table(
+    "sources",
+    metadata,
+    _pk(),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("external", Boolean, nullable=False, default=False),
+    Column("reliability", Float, nullable=False),
+    Column("half_life_days", Float, nullable=False),
+    Column("description", Text),
+    Column("created_at", TS, nullable=False),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    _pk(),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_size", BigInteger, nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("encoding", String(40)),
+    Column("mapping", JSON, nullable=False),
+    Column("external", Boolean, nullable=False),
+    # Reliability at data_as_of; it halves every half_life_days (see patron.store.reliability).
+    Column("reliability", Float, nullable=False),
+    Column("half_life_days", Float, nullable=False),
+    Column("data_as_of", TS, nullable=False),
+    Column("status", String(20), nullable=False),  # running|completed|failed|rolled_back
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_inserted", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("rows_unchanged", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    # Last physical row number whose effects are committed; a resume continues after it.
+    Column("checkpoint_row", Integer, nullable=False, default=0),
+    Column("started_at", TS, nullable=False),
+    Column("heartbeat_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Column("error", Text),
+    Column("created_by", String(100)),
+    Index("ix_import_batches_file", "source_id", "kind", "file_sha256"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    _pk(),
+    Column("status", String(20), nullable=False, default="active"),  # active|merged|erased
+    Column("merged_into_id", ForeignKey("customers.id")),
+    Column("full_name", Text),
+    Column("given_name", Text),
+    Column("family_name", Text),
+    Column("name_key", String(200)),  # search key: pinyin for Chinese, casefolded Latin
+    Column("gender", String(1)),
+    Column("birth_date", Date),
+    Column("company", Text),
+    Column("member_tier", String(50)),
+    Column("primary_email", String(320)),
+    Column("primary_phone", String(32)),
+    Column("province", String(50)),
+    Column("city", String(100)),
+    Column("district", String(100)),
+    Column("postcode", String(20)),
+    Column("external", Boolean, nullable=False, default=False),
+    Column("attributes", JSON),
+    # For each golden field, the source record it came from: {"full_name": 123, ...}.
+    Column("lineage", JSON),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_customers_name_key", "name_key"),
+    Index("ix_customers_full_name", "full_name"),
+)
+
+source_records = Table(
+    "source_records",
+    metadata,
+    _pk(),
+    Column("batch_id", ForeignKey("import_batches.id", ondelete="CASCADE"), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("source_key", String(200), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    # Hash of the raw row's content: same key + same hash = unchanged on re-import.
+    Column("row_hash", String(32), nullable=False),
+    Column("loaded_at", TS, nullable=False),
+    Column("external", Boolean, nullable=False),
+    Column("raw", JSON, nullable=False),  # header -> text exactly as received
+    Column("parsed", JSON, nullable=False),  # canonical field -> normalised value
+    Column("customer_id", ForeignKey("customers.id")),
+    Column("is_current", Boolean, nullable=False, default=True),
+    Index("ix_source_records_key", "source_id", "kind", "source_key"),
+    Index("ix_source_records_customer", "customer_id"),
+    Index("ix_source_records_batch", "batch_id", "row_number"),
+)
+
+contact_points = Table(
+    "contact_points",
+    metadata,
+    _pk(),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # email|phone|address
+    Column("value", Text, nullable=False),  # normalised (E.164, lower-case e-mail, address line)
+    Column("raw_value", Text),
+    Column("valid", Boolean, nullable=False),
+    Column("validation_error", Text),
+    Column("verified", Boolean, nullable=False, default=False),
+    Column("phone_kind", String(10)),
+    Column("province", String(50)),
+    Column("city", String(100)),
+    Column("district", String(100)),
+    Column("postcode", String(20)),
+    Column("source_record_id", ForeignKey("source_records.id")),
+    Column("batch_id", ForeignKey("import_batches.id")),
+    Column("created_at", TS, nullable=False),
+    Index("ix_contact_points_lookup", "kind", "value"),
+    Index("ix_contact_points_customer", "customer_id"),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    _pk(),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("channel", String(20), nullable=False),  # email|sms|phone|mail|...
+    Column("purpose", String(50), nullable=False),  # marketing|...
+    Column("status", String(10), nullable=False),  # granted|denied
+    Column("recorded_at", TS, nullable=False),
+    Column("origin", Text, nullable=False),  # e.g. "import pos batch 3 column 接受短信"
+    Column("source_record_id", ForeignKey("source_records.id")),
+    Column("batch_id", ForeignKey("import_batches.id")),
+    Index("ix_consents_customer", "customer_id", "channel", "purpose"),
+)
+
+products = Table(
+    "products",
+    metadata,
+    _pk(),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("sku", String(200), nullable=False),
+    Column("name", Text),
+    Column("category", Text),
+    Column("brand", Text),
+    Column("price", MONEY),
+    Column("currency", String(3)),
+    Column("attributes", JSON),
+    Column("source_record_id", ForeignKey("source_records.id")),
+    Column("batch_id", ForeignKey("import_batches.id")),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("source_id", "sku", name="uq_products_source_sku"),
+    Index("ix_products_sku", "sku"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _pk(),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("order_key", String(200), nullable=False),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("ordered_at", TS, nullable=False),
+    Column("total_amount", MONEY, nullable=False),
+    Column("currency", String(3)),
+    Column("channel", String(50)),
+    Column("store", Text),
+    Column("status", String(30)),
+    Column("batch_id", ForeignKey("import_batches.id")),
+    UniqueConstraint("source_id", "order_key", name="uq_orders_source_key"),
+    Index("ix_orders_customer", "customer_id", "ordered_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    _pk(),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("line_no", String(50), nullable=False),
+    Column("product_id", ForeignKey("products.id")),
+    Column("sku", String(200)),
+    Column("quantity", Numeric(18, 4), nullable=False),
+    Column("unit_price", MONEY),
+    Column("amount", MONEY, nullable=False),
+    Column("discount", MONEY),
+    Column("source_record_id", ForeignKey("source_records.id")),
+    Column("batch_id", ForeignKey("import_batches.id")),
+    UniqueConstraint("order_id", "line_no", name="uq_order_lines_line"),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    _pk(),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("event_key", String(200), nullable=False),
+    Column("occurred_at", TS, nullable=False),
+    Column("type", String(50), nullable=False),
+    Column("channel", String(50)),
+    Column("touchpoint", String(100)),
+    Column("payload", JSON),
+    Column("source_record_id", ForeignKey("source_records.id")),
+    Column("batch_id", ForeignKey("import_batches.id")),
+    UniqueConstraint("source_id", "event_key", name="uq_interactions_source_key"),
+    Index("ix_interactions_customer", "customer_id", "occurred_at"),
+)
+
+rejected_rows = Table(
+    "rejected_rows",
+    metadata,
+    _pk(),
+    Column("batch_id", ForeignKey("import_batches.id", ondelete="CASCADE"), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("category", String(30), nullable=False),  # parse|validation|unresolved_reference
+    Column("raw", JSON, nullable=False),
+    Column("raw_text", Text),
+    Column("problems", JSON, nullable=False),  # [{field, value, reason, fix}]
+    Column("created_at", TS, nullable=False),
+    Index("ix_rejected_rows_batch", "batch_id", "row_number"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _pk(),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("display_name", Text),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("locale", String(10)),
+    Column("password_changed_at", TS),
+    Column("created_at", TS, nullable=False),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("name", String(20), primary_key=True),
+    Column("description", Text, nullable=False),
+    Column("sees_personal_data", Boolean, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _pk(),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("last_used_at", TS),
+    Column("revoked_at", TS),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _pk(),
+    Column("at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("target_type", String(50), nullable=False),
+    Column("target_id", String(100)),
+    Column("details", JSON),
+    # Each row's hash covers the previous row's hash, so an edited or deleted row breaks the chain.
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_target", "target_type", "target_id"),
+)
+
+ROLE_DEFINITIONS: tuple[tuple[str, str, bool], ...] = (
+    ("admin", "Administers users, settings and all data", True),
+    ("marketer", "Builds segments, campaigns and journeys", True),
+    ("analyst", "Explores data and models; personal data masked", False),
+    ("sales", "Works opportunities and accounts", True),
+    ("service", "Handles service requests and calls", True),
+    ("viewer", "Reads dashboards; personal data masked", False),
+)

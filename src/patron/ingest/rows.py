@@ -19,7 +19,7 @@ import orjson
 from patron.core import RowProblems
 from patron.ingest.fields import KEY_FIELD, REQUIRED
 from patron.ingest.mapping import ColumnMapping
-from patron.ingest.normalise import (
+from patron.normalise import (
     map_code,
     normalise_address,
     normalise_email,
@@ -65,14 +65,19 @@ class RowContext:
     raw_keys: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        seen: set[str] = set()
-        keys = []
-        for i, header in enumerate(self.mapping.headers):
-            key = header if header not in seen else f"{header} #{i + 1}"
-            seen.add(key)
-            keys.append(key)
-        self.raw_keys = keys
+        self.raw_keys = raw_column_keys(self.mapping.headers)
         self.region = self.mapping.region or self.default_region
+
+
+def raw_column_keys(headers: list[str]) -> list[str]:
+    """Keys for a raw row's columns: the header, or "header #N" for a repeated header."""
+    seen: set[str] = set()
+    keys = []
+    for i, header in enumerate(headers):
+        key = header if header not in seen else f"{header} #{i + 1}"
+        seen.add(key)
+        keys.append(key)
+    return keys
 
 
 def row_hash(values: list[str]) -> str:
@@ -129,8 +134,14 @@ def _typed(
     try:
         return parse(text)
     except ValueError as exc:
-        problems.add(_header(ctx, name) or name, text, str(exc), fix)
+        reason, hint = _reason(exc)
+        problems.add(_header(ctx, name) or name, text, reason, hint or fix)
         return None
+
+
+def _reason(exc: ValueError) -> tuple[str, str | None]:
+    """The problem and its fix; normalisers' errors carry both separately."""
+    return getattr(exc, "message", None) or str(exc), getattr(exc, "hint", None)
 
 
 def _code(ctx: RowContext, values: list[str], problems: RowProblems, name: str) -> str | None:
@@ -258,7 +269,8 @@ def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict
         try:
             flag = parse_bool(text)
         except ValueError as exc:
-            problems.add(m.headers[col], text, str(exc), "use yes/no (是/否)")
+            reason, hint = _reason(exc)
+            problems.add(m.headers[col], text, reason, hint or "use yes/no (是/否)")
             continue
         if flag is not None:
             consents.append(

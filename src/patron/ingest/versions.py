@@ -52,16 +52,19 @@ def chunked(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
-def load_versions(conn: Connection, source_id: int, kind: str, keys: list[str]
-                  ) -> dict[str, list[Version]]:
+def load_versions(
+    conn: Connection, source_id: int, kind: str, keys: list[str]
+) -> dict[str, list[Version]]:
     found: dict[str, list[Version]] = {}
     sr = source_records.c
     for part in chunked(sorted(set(keys))):
         query = select(sr.id, sr.source_key, sr.row_hash, sr.is_current, sr.customer_id).where(
-            sr.source_id == source_id, sr.kind == kind, sr.source_key.in_(part))
+            sr.source_id == source_id, sr.kind == kind, sr.source_key.in_(part)
+        )
         for row in conn.execute(query):
             found.setdefault(row.source_key, []).append(
-                Version(row.id, row.row_hash, row.is_current, row.customer_id))
+                Version(row.id, row.row_hash, row.is_current, row.customer_id)
+            )
     return found
 
 
@@ -82,8 +85,9 @@ def classify(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> Clas
     return result
 
 
-def source_record_values(ctx: BatchContext, row: ParsedRow, customer_id: int | None
-                         ) -> dict[str, Any]:
+def source_record_values(
+    ctx: BatchContext, row: ParsedRow, customer_id: int | None
+) -> dict[str, Any]:
     return {
         "batch_id": ctx.batch_id,
         "source_id": ctx.source_id,
@@ -100,8 +104,9 @@ def source_record_values(ctx: BatchContext, row: ParsedRow, customer_id: int | N
     }
 
 
-def insert_source_records(conn: Connection, ctx: BatchContext,
-                          rows: list[tuple[ParsedRow, int | None]]) -> list[int]:
+def insert_source_records(
+    conn: Connection, ctx: BatchContext, rows: list[tuple[ParsedRow, int | None]]
+) -> list[int]:
     """Insert new versions; returns their ids in the order given."""
     if not rows:
         return []
@@ -113,5 +118,6 @@ def insert_source_records(conn: Connection, ctx: BatchContext,
 def retire(conn: Connection, version_ids: list[int]) -> None:
     """Mark superseded versions as no longer current (they stay, as history)."""
     for part in chunked(version_ids):
-        conn.execute(update(source_records).where(source_records.c.id.in_(part))
-                     .values(is_current=False))
+        conn.execute(
+            update(source_records).where(source_records.c.id.in_(part)).values(is_current=False)
+        )

@@ -2,11 +2,13 @@
 
 from patron.store import schema
 from patron.store.audit import record_audit, verify_audit_chain
+from patron.store.ids import allocate_ids
 from patron.store.reliability import decayed_reliability
 from patron.store.store import Store, open_store
 
 __all__ = [
     "Store",
+    "allocate_ids",
     "decayed_reliability",
     "open_store",
     "record_audit",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -19,6 +20,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     >>> make_engine("sqlite://").dialect.name
     'sqlite'
     """
+    # orjson is several times faster than json for the raw rows every import stores.
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -29,6 +33,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, default=str).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

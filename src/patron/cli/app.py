@@ -1,0 +1,127 @@
+"""The `patron` command line. Each command parses, calls one facade, and formats the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from patron import __version__
+from patron.cli import customers as customers_cli
+from patron.cli import imports as imports_cli
+from patron.cli.common import console, friendly_errors, store
+from patron.core import get_settings
+
+app = typer.Typer(
+    name="patron",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    help="patron: customer database marketing and CRM. Start with `patron demo` or `patron init`.",
+)
+app.add_typer(imports_cli.app, name="import")
+app.add_typer(customers_cli.app, name="customer")
+source_app = typer.Typer(
+    no_args_is_help=True, help="Data sources and how far their data is trusted."
+)
+app.add_typer(source_app, name="source")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
+app.add_typer(audit_app, name="audit")
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="print the version")] = False,
+) -> None:
+    if version:
+        console.print(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+@friendly_errors
+def init() -> None:
+    """Create the store, or upgrade it to this version's schema."""
+    settings = get_settings()
+    st = store()
+    console.print(
+        f"Store ready at {settings.effective_database_url.split('@')[-1]} "
+        f"(schema {st.schema_revision()})."
+    )
+
+
+@source_app.command("list")
+@friendly_errors
+def source_list() -> None:
+    """List sources with their reliability and half-life."""
+    from sqlalchemy import select
+
+    from patron.store.schema import sources
+
+    with store().connect() as conn:
+        rows = conn.execute(select(sources).order_by(sources.c.name)).mappings().all()
+    table = Table("source", "external", "reliability", "half-life (days)")
+    for r in rows:
+        table.add_row(
+            r["name"],
+            "yes" if r["external"] else "no",
+            f"{r['reliability']:.2f}",
+            f"{r['half_life_days']:.0f}",
+        )
+    console.print(table)
+
+
+@source_app.command("set")
+@friendly_errors
+def source_set(
+    name: str,
+    reliability: Annotated[
+        float | None, typer.Option(min=0, max=1, help="trust when fresh, 0..1")
+    ] = None,
+    half_life: Annotated[float | None, typer.Option(min=1, help="days until trust halves")] = None,
+    external: Annotated[bool | None, typer.Option(help="data from outside the company")] = None,
+) -> None:
+    """Change a source's reliability, half-life or internal/external flag."""
+    from patron import ingest
+
+    with store().begin() as conn:
+        ingest.set_source(
+            conn, name, reliability=reliability, half_life_days=half_life, external=external
+        )
+    console.print(f"Source {name} updated.")
+
+
+@audit_app.command("verify")
+@friendly_errors
+def audit_verify() -> None:
+    """Check that no audit entry was edited or removed."""
+    from patron.store import verify_audit_chain
+
+    with store().connect() as conn:
+        broken = verify_audit_chain(conn)
+    if broken is None:
+        console.print("Audit chain intact.")
+    else:
+        console.print(f"[red]Audit chain broken at entry {broken}.[/]")
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+def demo(
+    people: Annotated[int, typer.Option(help="how many people the demo company has")] = 20_000,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 42,
+    serve: Annotated[
+        bool, typer.Option(help="serve the web UI afterwards (when available)")
+    ] = True,
+) -> None:
+    """Generate a realistic multi-source company, import it all and print a summary."""
+    from patron.demo import run_demo
+
+    summary = run_demo(people=people, seed=seed, console=console)
+    console.print(summary)
+    if serve:
+        console.print(
+            "The web UI is not part of this version yet; explore with "
+            "`patron customer search` and `patron customer show`."
+        )

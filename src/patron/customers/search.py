@@ -1,0 +1,131 @@
+"""Find customers by name (Chinese or pinyin), phone, e-mail, patron id or source-system id.
+
+The query is normalised the same way imports normalise data, so "138 0013 8000",
+"+86 13800138000" and "ＺＨＡＮＧ@QQ.COM" find what was imported in any format. User text is
+only ever a bound parameter, never SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, or_, select
+
+from patron.core import InputError
+from patron.normalise import (
+    normalise_email,
+    normalise_name,
+    normalise_phone,
+    normalise_text,
+    search_key,
+)
+from patron.store.schema import contact_points, customers, source_records
+
+_ID = re.compile(r"^#?(\d{1,12})$")
+
+
+@dataclass
+class CustomerSummary:
+    id: int
+    full_name: str | None
+    primary_phone: str | None
+    primary_email: str | None
+    city: str | None
+    member_tier: str | None
+    matched_on: str
+
+
+def search_customers(
+    conn: Connection, query: str, *, limit: int = 50, region: str = "CN"
+) -> list[CustomerSummary]:
+    """Customers matching ``query``, best kind of match first.
+
+    Digits are tried as a patron id, a phone number and a source id; text with "@" as an
+    e-mail; anything else as a name prefix (Chinese characters, or pinyin / Latin letters,
+    so 张伟, "zhang wei" and "Zhang" all find 张伟).
+    """
+    text = normalise_text(query)
+    if not text:
+        raise InputError("empty search", hint="type a name, phone number, e-mail or id")
+    found: dict[int, str] = {}
+
+    def add(ids: list[int], how: str) -> None:
+        for cid in ids:
+            found.setdefault(cid, how)
+
+    c = customers.c
+    if m := _ID.match(text):
+        add([r[0] for r in conn.execute(select(c.id).where(c.id == int(m.group(1))))], "id")
+    add(_by_source_key(conn, text, limit), "source id")
+    if "@" in text:
+        email = normalise_email(text).normalised or text.casefold()
+        add(_by_contact(conn, "email", email, limit, prefix=False), "e-mail")
+        if len(found) < limit:
+            add(_by_contact(conn, "email", text.casefold(), limit, prefix=True), "e-mail")
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 5 and len(digits) >= len(re.sub(r"[\s\-+().]", "", text)) - 1:
+        phone = normalise_phone(text, region)
+        if phone.e164:
+            add(_by_contact(conn, "phone", phone.e164, limit, prefix=False), "phone")
+        else:
+            add(
+                _by_contact(
+                    conn,
+                    "phone",
+                    "+" + digits if text.startswith("+") else _national_prefix(digits, region),
+                    limit,
+                    prefix=True,
+                ),
+                "phone",
+            )
+    if not found or not any(ch.isdigit() for ch in text):
+        # Names are stored with surname-aware pinyin (单 → shan); match that and the plain reading.
+        keys = {search_key(text), normalise_name(text).pinyin_key or ""} - {""}
+        conditions = [c.full_name.startswith(text, autoescape=True)]
+        conditions += [c.name_key.startswith(key, autoescape=True) for key in sorted(keys)]
+        query_ = (
+            select(c.id).where(or_(*conditions), c.status == "active").order_by(c.id).limit(limit)
+        )
+        add([r[0] for r in conn.execute(query_)], "name")
+    ids = list(found)[:limit]
+    if not ids:
+        return []
+    rows = {
+        r.id: r
+        for r in conn.execute(
+            select(
+                c.id, c.full_name, c.primary_phone, c.primary_email, c.city, c.member_tier
+            ).where(c.id.in_(ids))
+        )
+    }
+    return [
+        CustomerSummary(
+            r.id, r.full_name, r.primary_phone, r.primary_email, r.city, r.member_tier, found[r.id]
+        )
+        for cid in ids
+        if (r := rows.get(cid))
+    ]
+
+
+def _national_prefix(digits: str, region: str) -> str:
+    # A partial number typed without country code: CN numbers are stored as +86...
+    return ("+86" + digits) if region == "CN" else "+" + digits
+
+
+def _by_contact(conn: Connection, kind: str, value: str, limit: int, *, prefix: bool) -> list[int]:
+    cp = contact_points.c
+    match = cp.value.startswith(value, autoescape=True) if prefix else cp.value == value
+    query = select(cp.customer_id).where(cp.kind == kind, match).distinct().limit(limit)
+    return [r[0] for r in conn.execute(query)]
+
+
+def _by_source_key(conn: Connection, text: str, limit: int) -> list[int]:
+    sr = source_records.c
+    query = (
+        select(sr.customer_id)
+        .where(sr.source_key == text, sr.kind == "customers", sr.customer_id.is_not(None))
+        .distinct()
+        .limit(limit)
+    )
+    return [r[0] for r in conn.execute(query)]

@@ -1,0 +1,239 @@
+"""Write customer rows: the raw record, the golden customer, contact points and consent.
+
+Until identity resolution lands, each new source record becomes its own customer and a changed
+record (same key in the same source) updates that customer with the record's current values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from patron.ingest.rows import ParsedRow
+from patron.ingest.versions import BatchContext, chunked, classify, insert_source_records, retire
+from patron.store import allocate_ids
+from patron.store.schema import consents, contact_points, customers, source_records
+
+GOLDEN_FIELDS = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "name_key",
+    "gender",
+    "birth_date",
+    "company",
+    "member_tier",
+    "province",
+    "city",
+    "district",
+    "postcode",
+)
+
+
+def golden_values(parsed: dict[str, Any], source_record_id: int | None) -> dict[str, Any]:
+    """The customer columns a parsed customer record gives, with per-field lineage."""
+    from datetime import date
+
+    values: dict[str, Any] = {name: parsed.get(name) for name in GOLDEN_FIELDS}
+    if values["birth_date"]:
+        values["birth_date"] = date.fromisoformat(values["birth_date"])
+    values["primary_email"] = _primary(parsed.get("emails") or [])
+    values["primary_phone"] = _primary(parsed.get("phones") or [], prefer_kind="mobile")
+    values["attributes"] = parsed.get("attributes") or None
+    values["lineage"] = (
+        {
+            name: source_record_id
+            for name, v in values.items()
+            if v is not None and name != "attributes"
+        }
+        if source_record_id is not None
+        else None
+    )
+    return values
+
+
+def _primary(points: list[dict[str, Any]], prefer_kind: str | None = None) -> str | None:
+    valid = [p for p in points if p.get("valid")]
+    if prefer_kind:
+        preferred = [p for p in valid if p.get("kind") == prefer_kind]
+        valid = preferred or valid
+    return valid[0]["value"] if valid else None
+
+
+def contact_point_rows(
+    ctx: BatchContext, customer_id: int, source_record_id: int, parsed: dict[str, Any]
+) -> list[dict[str, Any]]:
+    rows = []
+    base = {
+        "customer_id": customer_id,
+        "verified": False,
+        "source_record_id": source_record_id,
+        "batch_id": ctx.batch_id,
+        "created_at": ctx.loaded_at,
+        "phone_kind": None,
+        "province": None,
+        "city": None,
+        "district": None,
+        "postcode": None,
+    }
+    for phone in parsed.get("phones") or []:
+        rows.append(
+            {
+                **base,
+                "kind": "phone",
+                "value": phone["value"],
+                "raw_value": phone["raw"],
+                "valid": phone["valid"],
+                "validation_error": phone["error"],
+                "phone_kind": phone.get("kind"),
+            }
+        )
+    for email in parsed.get("emails") or []:
+        rows.append(
+            {
+                **base,
+                "kind": "email",
+                "value": email["value"],
+                "raw_value": email["raw"],
+                "valid": email["valid"],
+                "validation_error": email["error"],
+            }
+        )
+    address = parsed.get("address")
+    if address and address.get("line"):
+        rows.append(
+            {
+                **base,
+                "kind": "address",
+                "value": address["line"],
+                "raw_value": address["line"],
+                "valid": True,
+                "validation_error": None,
+                "province": address.get("province"),
+                "city": address.get("city"),
+                "district": address.get("district"),
+                "postcode": address.get("postcode"),
+            }
+        )
+    return rows
+
+
+def consent_rows(
+    ctx: BatchContext,
+    customer_id: int,
+    source_record_id: int,
+    parsed: dict[str, Any],
+    row_number: int,
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "customer_id": customer_id,
+            "channel": c["channel"],
+            "purpose": c["purpose"],
+            "status": c["status"],
+            "recorded_at": ctx.loaded_at,
+            "origin": f"import of source '{ctx.source_name}', batch {ctx.batch_id}, "
+            f"row {row_number}, column '{c['column']}'",
+            "source_record_id": source_record_id,
+            "batch_id": ctx.batch_id,
+        }
+        for c in parsed.get("consents") or []
+    ]
+
+
+def apply_customers(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> dict[str, int]:
+    """Apply a chunk of customer rows (keys unique within the chunk); returns counts."""
+    sorted_rows = classify(conn, ctx, rows)
+    _insert_new(conn, ctx, sorted_rows.new)
+    for row, current in sorted_rows.changed:
+        _apply_change(conn, ctx, row, current.id, current.customer_id)
+    return {
+        "inserted": len(sorted_rows.new),
+        "updated": len(sorted_rows.changed),
+        "unchanged": len(sorted_rows.unchanged),
+    }
+
+
+def _insert_new(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> None:
+    if not rows:
+        return
+    now = ctx.loaded_at
+    customer_ids = allocate_ids(conn, customers, len(rows))
+    record_ids = allocate_ids(conn, source_records, len(rows))
+    customer_params = []
+    points: list[dict[str, Any]] = []
+    grants: list[dict[str, Any]] = []
+    for row, customer_id, record_id in zip(rows, customer_ids, record_ids, strict=True):
+        values = golden_values(row.parsed, record_id)
+        values.update(
+            id=customer_id,
+            status="active",
+            external=ctx.external,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            merged_into_id=None,
+        )
+        customer_params.append(values)
+        points.extend(contact_point_rows(ctx, customer_id, record_id, row.parsed))
+        grants.extend(consent_rows(ctx, customer_id, record_id, row.parsed, row.row_number))
+    conn.execute(customers.insert(), customer_params)
+    insert_source_records(conn, ctx, list(zip(rows, customer_ids, strict=True)), record_ids)
+    if points:
+        conn.execute(contact_points.insert(), points)
+    if grants:
+        conn.execute(consents.insert(), grants)
+
+
+def _apply_change(
+    conn: Connection, ctx: BatchContext, row: ParsedRow, current_id: int, customer_id: int | None
+) -> None:
+    retire(conn, [current_id])
+    record_id = insert_source_records(conn, ctx, [(row, customer_id)])[0]
+    if customer_id is None:  # pragma: no cover - customer records always carry their customer
+        return
+    values = golden_values(row.parsed, record_id)
+    values["updated_at"] = ctx.loaded_at
+    values["version"] = customers.c.version + 1
+    conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
+    known = {
+        (r.kind, r.value)
+        for r in conn.execute(
+            select(contact_points.c.kind, contact_points.c.value).where(
+                contact_points.c.customer_id == customer_id
+            )
+        )
+    }
+    new_points = [
+        p
+        for p in contact_point_rows(ctx, customer_id, record_id, row.parsed)
+        if (p["kind"], p["value"]) not in known
+    ]
+    if new_points:
+        conn.execute(contact_points.insert(), new_points)
+    latest = latest_consents(conn, [customer_id]).get(customer_id, {})
+    changed = [
+        c
+        for c in consent_rows(ctx, customer_id, record_id, row.parsed, row.row_number)
+        if latest.get((c["channel"], c["purpose"])) != c["status"]
+    ]
+    if changed:
+        conn.execute(consents.insert(), changed)
+
+
+def latest_consents(
+    conn: Connection, customer_ids: list[int]
+) -> dict[int, dict[tuple[str, str], str]]:
+    """Current consent status per customer and (channel, purpose): the newest record wins."""
+    out: dict[int, dict[tuple[str, str], str]] = {}
+    c = consents.c
+    for part in chunked(customer_ids):
+        query = (
+            select(c.customer_id, c.channel, c.purpose, c.status)
+            .where(c.customer_id.in_(part))
+            .order_by(c.recorded_at, c.id)
+        )
+        for r in conn.execute(query):
+            out.setdefault(r.customer_id, {})[(r.channel, r.purpose)] = r.status
+    return out

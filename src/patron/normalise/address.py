@@ -1,0 +1,178 @@
+"""Postal addresses: Chinese divisions (province, city, district) and postcodes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from patron.normalise._divisions import (
+    CITIES_BY_PROVINCE,
+    EXTRA_SHORT_FORMS,
+    MUNICIPALITIES,
+    NO_SHORT_FORM,
+    PROVINCES,
+)
+from patron.normalise.text import normalise_text
+
+
+@dataclass(frozen=True, slots=True)
+class AddressResult:
+    """A normalised address; division fields are None unless found with confidence."""
+
+    line: str
+    country: str | None
+    province: str | None
+    city: str | None
+    district: str | None
+    postcode: str | None
+
+
+def _build_tables() -> tuple[dict[str, str], dict[str, tuple[str, str, bool]]]:
+    provinces: dict[str, str] = {}
+    for name, (shorts, _country) in PROVINCES.items():
+        provinces[name] = name
+        for short in shorts:
+            provinces[short] = name
+    cities: dict[str, tuple[str, str, bool]] = {}
+    for province, names in CITIES_BY_PROVINCE.items():
+        for name in names:
+            cities[name] = (name, province, False)
+            city_shorts: tuple[str, ...] = EXTRA_SHORT_FORMS.get(name, ())
+            if name.endswith("市") and name not in NO_SHORT_FORM:
+                city_shorts = (name[:-1], *city_shorts)
+            for short in city_shorts:
+                # A short form equal to a province's (吉林, 海南) would be ambiguous.
+                if short not in provinces and len(short) >= 2:
+                    cities[short] = (name, province, True)
+    return provinces, cities
+
+
+_PROVINCE_FORMS, _CITY_FORMS = _build_tables()
+_MAX_FORM = max(len(f) for f in (*_PROVINCE_FORMS, *_CITY_FORMS))
+# After a bare name, these mean it was a street or a district, not the division:
+# 北京路 (a street in Guangzhou), 四川北路 (Shanghai), 河北区 (Tianjin), 朝阳区 (Beijing).
+_NOT_DIVISION_NEXT = re.compile(r"[东南西北中]?(?:路|街|道|巷|弄|大道|大街)|[区县旗]")
+_DISTRICT = re.compile(
+    r"[^\d\sA-Za-z路街道巷弄号楼室栋座层村镇乡区县旗,，()（）-]"
+    r"[^\d\sA-Za-z路街道巷弄号楼室栋座层村镇乡,，()（）-]{0,14}?(?:区|县|市|旗)"
+)
+_SHI_DISTRICTS = {
+    "中区": frozenset({"济南市", "枣庄市", "乐山市", "内江市"}),
+    "北区": frozenset({"青岛市"}),
+    "南区": frozenset({"青岛市"}),
+}
+_COUNTRY_PREFIX = re.compile(
+    r"^(?:中华人民共和国|中国大陆|中国|china|p\.?r\.?\s*china|prc)[,，\s]*", re.I
+)
+_CN_POSTCODE_LABEL = re.compile(r"[(（]?(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})[)）]?")
+_CN_POSTCODE_EDGE = re.compile(r"^[(（]?(\d{6})[)）]?(?!\d)|(?<!\d)[(（]?(\d{6})[)）]?$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+_UK_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+_US_ZIP = re.compile(r"\b[A-Z]{2}\s+(\d{5}(?:-\d{4})?)\b")
+_PLAIN_POSTCODE = re.compile(r"(?<![\w-])(\d{5,6})(?![\w-])")
+_COUNTRY_SUFFIX = {
+    "united kingdom": "GB", "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "great britain": "GB", "usa": "US", "u.s.a.": "US", "united states": "US",
+    "united states of america": "US", "us": "US", "germany": "DE", "deutschland": "DE",
+    "france": "FR", "japan": "JP", "singapore": "SG", "australia": "AU", "canada": "CA",
+    "hong kong": "HK", "macau": "MO", "macao": "MO", "taiwan": "TW", "china": "CN",
+    "malaysia": "MY", "south korea": "KR", "korea": "KR", "new zealand": "NZ",
+}  # fmt: skip
+
+
+def _longest(table: dict[str, object], text: str, pos: int) -> str | None:
+    for length in range(min(_MAX_FORM, len(text) - pos), 1, -1):
+        form = text[pos : pos + length]
+        if form in table:
+            return form
+    return None
+
+
+def _division_follows(text: str, pos: int) -> bool:
+    return not _NOT_DIVISION_NEXT.match(text, pos)
+
+
+def _chinese(line: str) -> AddressResult:
+    work, postcode = line, None
+    m = _CN_POSTCODE_LABEL.search(work) or _CN_POSTCODE_EDGE.search(work)
+    if m is not None:
+        postcode = m.group(1) or m.group(2)
+        work = work[: m.start()] + work[m.end() :]
+    work = work.replace(" ", "")
+    country = None
+    m = _COUNTRY_PREFIX.match(work)
+    if m is not None:
+        country, work = "CN", work[m.end() :]
+
+    province = city = district = None
+    pos = 0
+    prov_form = _longest(_PROVINCE_FORMS, work, 0)  # type: ignore[arg-type]
+    city_form = _longest(_CITY_FORMS, work, 0)  # type: ignore[arg-type]
+    if city_form and (prov_form is None or len(city_form) > len(prov_form)):
+        name, in_province, short = _CITY_FORMS[city_form]
+        end = len(city_form)
+        # Without a province a bare city name must be followed by a district (广州天河区)
+        # or nothing at all; otherwise it is likely a street or a company (中山大学, 南京路).
+        if not short or end == len(work) or _DISTRICT.match(work, end):
+            province, city, pos = in_province, name, end
+    elif prov_form and (
+        prov_form == _PROVINCE_FORMS[prov_form] or _division_follows(work, len(prov_form))
+    ):
+        province, pos = _PROVINCE_FORMS[prov_form], len(prov_form)
+        if province in MUNICIPALITIES:
+            city = province
+            if work.startswith("市", pos):
+                pos += 1
+        else:
+            form = _longest(_CITY_FORMS, work, pos)  # type: ignore[arg-type]
+            if form and _CITY_FORMS[form][1] == province:
+                name, _, short = _CITY_FORMS[form]
+                if not short or _division_follows(work, pos + len(form)):
+                    city, pos = name, pos + len(form)
+    if province is not None:
+        m = _DISTRICT.match(work, pos)
+        if m is not None and m.group() != city:
+            district = m.group()
+            # "济南市中区" is 济南 + 市中区, not 济南市 + 中区 (no district is called 中区 there).
+            if district in _SHI_DISTRICTS and city in _SHI_DISTRICTS[district]:
+                district = "市" + district
+        country = PROVINCES[province][1]
+    return AddressResult(line, country, province, city, district, postcode)
+
+
+def _foreign(line: str) -> AddressResult:
+    postcode = None
+    m = _UK_POSTCODE.search(line)
+    if m is not None:
+        postcode = f"{m.group(1)} {m.group(2)}".upper()
+    elif (m := _US_ZIP.search(line)) is not None:
+        postcode = m.group(1)
+    else:
+        # House numbers come first, postcodes last: take the last 5/6-digit number that is
+        # not the very first token.
+        found = [m for m in _PLAIN_POSTCODE.finditer(line) if m.start() > 0]
+        if found:
+            postcode = found[-1].group(1)
+    tail = line.rsplit(",", 1)[-1].strip().rstrip(".").lower() if "," in line else ""
+    return AddressResult(line, _COUNTRY_SUFFIX.get(tail), None, None, None, postcode)
+
+
+def normalise_address(raw: str) -> AddressResult:
+    """Normalise an address line and pick out its divisions and postcode.
+
+    Chinese addresses give canonical province, prefecture-level city and district names
+    (short forms such as 广东 / 广州 are expanded; a city alone fills its province). Other
+    addresses only get their postcode (UK, US ZIP, 5/6 digits) and an explicit trailing
+    country; nothing is guessed.
+
+    >>> a = normalise_address("广州天河区体育西路103号")
+    >>> (a.province, a.city, a.district)
+    ('广东省', '广州市', '天河区')
+    """
+    line = normalise_text(raw)
+    if not line:
+        return AddressResult("", None, None, None, None, None)
+    if _HAN.search(line):
+        return _chinese(line)
+    return _foreign(line)

@@ -1,0 +1,67 @@
+"""The command line, run as a user runs it (Typer's runner, a real SQLite store)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from patron.cli import app
+from patron.core.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PATRON_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PATRON_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("command", [[], ["import"], ["customer"], ["source"], ["audit"], ["demo"],
+                                     ["import", "file"], ["import", "rejects"], ["customer", "show"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_init_import_search_show_rejects(tmp_path: Path) -> None:
+    assert "Store ready" in run("init")
+    path = tmp_path / "m.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["会员编号", "姓名", "手机", "生日"], ["M1", "张伟", "13800138000", "1985-03-07"],
+                                  ["M2", "李娜", "13900000000", "1985-02-30"]])
+    out = run("import", str(path), "--source", "pos")
+    assert "inserted" in out and "rejected" in out and "patron import rejects 1" in out
+    assert "张伟" in run("customer", "search", "zhang")
+    assert "+8613800138000" in run("customer", "show", "138 0013 8000")
+    out = run("import", "rejects", "1")
+    assert "1985-02-30" in out and "生日" in out
+    export = tmp_path / "rejects.xlsx"
+    run("import", "rejects", "1", "--output", str(export))
+    assert export.is_file()
+    assert "pos" in run("import", "list")
+    assert "Audit chain intact" in run("audit", "verify")
+
+
+def test_errors_are_one_clear_line_without_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(tmp_path / "missing.csv"), "--source", "pos"])
+    assert result.exit_code == 1
+    assert "file not found" in result.output and "Traceback" not in result.output
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["import", str(empty), "--source", "pos"])
+    assert result.exit_code == 1 and "empty" in result.output
+    result = runner.invoke(app, ["import", "rejects", "99"])
+    assert result.exit_code == 1 and "no import batch 99" in result.output

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, select, update
+
+from patron.core import PatronError, Settings
+from patron.store import Store, decayed_reliability, open_store, record_audit, verify_audit_chain
+from patron.store.migrate import head_revision
+from patron.store.schema import ROLE_DEFINITIONS, audit_log, roles
+
+REQUIRED_TABLES = {
+    "customers", "source_records", "contact_points", "consents", "products", "orders",
+    "order_lines", "interactions", "import_batches", "sources", "rejected_rows", "users", "roles",
+    "api_tokens", "audit_log",
+}
+
+
+def test_schema_created_at_head_with_every_table(store: Store) -> None:
+    assert store.schema_revision() == head_revision()
+    assert REQUIRED_TABLES <= set(inspect(store.engine).get_table_names())
+    with store.connect() as conn:
+        names = {r.name: r.sees_personal_data for r in conn.execute(select(roles))}
+    assert names == {name: sees for name, _, sees in ROLE_DEFINITIONS}
+
+
+def test_upgrade_is_idempotent(store: Store) -> None:
+    before, after = store.upgrade()
+    assert before == after == head_revision()
+
+
+def test_sqlite_uses_wal_and_foreign_keys(sqlite_store: Store) -> None:
+    with sqlite_store.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_data_directory_defaults_under_patron_home(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(Settings(home=tmp_path / "data"))
+    assert (tmp_path / "data" / "patron.db").is_file()
+    store.dispose()
+
+
+def test_unreachable_database_gives_actionable_error() -> None:
+    with pytest.raises(PatronError, match="PATRON_DATABASE_URL"):
+        open_store(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+
+
+def test_audit_chain_detects_tampering(store: Store) -> None:
+    with store.begin() as conn:
+        for i in range(3):
+            record_audit(conn, actor="tester", action="customer.update", target_type="customer",
+                         target_id=i, details={"field": "full_name", "n": i})
+    with store.connect() as conn:
+        assert verify_audit_chain(conn) is None
+    with store.begin() as conn:
+        second = conn.execute(select(audit_log.c.id).order_by(audit_log.c.id).offset(1)).scalar()
+        conn.execute(update(audit_log).where(audit_log.c.id == second).values(actor="mallory"))
+    with store.connect() as conn:
+        assert verify_audit_chain(conn) == second
+
+
+def test_reliability_halves_every_half_life() -> None:
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    assert decayed_reliability(0.9, 100, t0, t0) == pytest.approx(0.9)
+    assert decayed_reliability(0.9, 100, t0, t0 + timedelta(days=100)) == pytest.approx(0.45)
+    assert decayed_reliability(0.9, 100, t0, t0 + timedelta(days=300)) == pytest.approx(0.1125)
+    # Data "from the future" (clock skew) is not more reliable than fresh data.
+    assert decayed_reliability(0.9, 100, t0, t0 - timedelta(days=5)) == pytest.approx(0.9)

@@ -54,12 +54,10 @@ def init() -> None:
 @friendly_errors
 def source_list() -> None:
     """List sources with their reliability and half-life."""
-    from sqlalchemy import select
-
-    from patron.store.schema import sources
+    from patron import ingest
 
     with store().connect() as conn:
-        rows = conn.execute(select(sources).order_by(sources.c.name)).mappings().all()
+        rows = ingest.list_sources(conn)
     table = Table("source", "external", "reliability", "half-life (days)")
     for r in rows:
         table.add_row(
@@ -118,8 +116,18 @@ def demo(
     """Generate a realistic multi-source company, import it all and print a summary."""
     from patron.demo import run_demo
 
-    summary = run_demo(people=people, seed=seed, console=console)
-    console.print(summary)
+    result = run_demo(people=people, seed=seed, console=console)
+    console.print(result.table())
+    rejected = [r for r in result.reports if r.rejected]
+    if rejected:
+        console.print(
+            "Rejected rows are kept with their reasons: "
+            + ", ".join(f"patron import rejects {r.batch_id}" for r in rejected[:3])
+        )
+    console.print(
+        'Try: patron customer search 张伟 | patron customer search "zhang wei" | '
+        "patron customer show 1"
+    )
     if serve:
         console.print(
             "The web UI is not part of this version yet; explore with "

@@ -14,7 +14,7 @@ from patron.core import InputError, PatronError, get_settings
 from patron.store import Store, open_store
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

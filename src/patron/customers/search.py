@@ -23,6 +23,7 @@ from patron.normalise import (
 from patron.store.schema import contact_points, customers, source_records
 
 _ID = re.compile(r"^#?(\d{1,12})$")
+_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 
 
 @dataclass
@@ -80,10 +81,12 @@ def search_customers(
                 "phone",
             )
     if not found or not any(ch.isdigit() for ch in text):
-        # Names are stored with surname-aware pinyin (单 → shan); match that and the plain reading.
-        keys = {search_key(text), normalise_name(text).pinyin_key or ""} - {""}
         conditions = [c.full_name.startswith(text, autoescape=True)]
-        conditions += [c.name_key.startswith(key, autoescape=True) for key in sorted(keys)]
+        if not _HAN.search(text):
+            # Latin letters match the pinyin key, so "zhang wei" finds 张伟 (and homophones);
+            # Chinese input matches the name as written, so 张伟 does not list 章伟.
+            keys = {search_key(text), normalise_name(text).pinyin_key or ""} - {""}
+            conditions += [c.name_key.startswith(key, autoescape=True) for key in sorted(keys)]
         query_ = (
             select(c.id).where(or_(*conditions), c.status == "active").order_by(c.id).limit(limit)
         )

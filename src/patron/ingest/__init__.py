@@ -8,7 +8,14 @@ Facade (everything other packages may use)::
     report.inserted, report.rejected
 """
 
-from patron.ingest.batches import count_rejects, get_batch, list_batches, list_rejects, set_source
+from patron.ingest.batches import (
+    count_rejects,
+    get_batch,
+    list_batches,
+    list_rejects,
+    list_sources,
+    set_source,
+)
 from patron.ingest.export import escape_formula, write_table
 from patron.ingest.facade import Preview, export_rejects, preview_file
 from patron.ingest.fields import KINDS
@@ -33,6 +40,7 @@ __all__ = [
     "get_batch",
     "list_batches",
     "list_rejects",
+    "list_sources",
     "preview_file",
     "resume_import",
     "rollback_batch",

@@ -224,3 +224,8 @@ def count_rejects(conn: Connection, batch_id: int) -> dict[str, int]:
         .group_by(rejected_rows.c.category)
     )
     return {r[0]: int(r[1]) for r in conn.execute(query)}
+
+
+def list_sources(conn: Connection) -> list[dict[str, Any]]:
+    """All sources with their reliability and half-life, by name."""
+    return [dict(r) for r in conn.execute(select(sources).order_by(sources.c.name)).mappings()]

@@ -41,6 +41,7 @@ class ImportOptions:
     source: str
     kind: str
     mapping_file: Path | None = None
+    mapping: dict[str, Any] | None = None  # the same as a mapping file's content
     external: bool = False
     encoding: str | None = None
     sheet: str | None = None
@@ -121,7 +122,7 @@ def open_source_file(
 
 
 def mapping_for(reader: TableReader, options: ImportOptions) -> ColumnMapping:
-    spec = load_mapping_file(options.mapping_file) if options.mapping_file else None
+    spec = load_mapping_file(options.mapping_file) if options.mapping_file else options.mapping
     return build_mapping(
         options.kind,
         reader.info.headers,
@@ -212,7 +213,7 @@ def resume_import(
         path=file_path,
         source=batch["source"],
         kind=batch["kind"],
-        encoding=_codec_for(batch["encoding"]),
+        encoding=batch["encoding"],
         actor=actor,
         workers=workers,
     )

@@ -100,23 +100,36 @@ def _delete_batch_records(conn: Connection, batch_id: int) -> int:
     return conn.execute(delete(source_records).where(sr.batch_id == batch_id)).rowcount
 
 
-def _current_versions(
+def _remaining_versions(
     conn: Connection, ctx: BatchContext, keys: list[str]
 ) -> dict[str, dict[str, Any]]:
-    """After deleting the batch's versions, make each key's newest remaining version current."""
+    """For each key, its newest version written by any other batch."""
     latest: dict[str, dict[str, Any]] = {}
     for part in chunked(keys):
         query = (
             select(source_records)
-            .where(sr.source_id == ctx.source_id, sr.kind == ctx.kind, sr.source_key.in_(part))
+            .where(
+                sr.source_id == ctx.source_id,
+                sr.kind == ctx.kind,
+                sr.source_key.in_(part),
+                sr.batch_id != ctx.batch_id,
+            )
             .order_by(sr.id)
         )
         for row in conn.execute(query).mappings():
             latest[row["source_key"]] = dict(row)
+    return latest
+
+
+def _make_current(conn: Connection, latest: dict[str, dict[str, Any]]) -> None:
     ids = [v["id"] for v in latest.values()]
     for part in chunked(ids):
         conn.execute(update(source_records).where(sr.id.in_(part)).values(is_current=True))
-    return latest
+
+
+def _batch_keys(conn: Connection, batch_id: int) -> list[str]:
+    query = select(sr.source_key).where(sr.batch_id == batch_id).distinct()
+    return sorted(r[0] for r in conn.execute(query))
 
 
 def _rollback_customers(
@@ -131,20 +144,7 @@ def _rollback_customers(
             hint="roll those batches back first: "
             + "; ".join(f"patron import rollback {b}" for b in blockers),
         )
-    result = {"contact_points": 0, "consents": 0}
-    result["contact_points"] = conn.execute(
-        delete(contact_points).where(contact_points.c.batch_id == ctx.batch_id)
-    ).rowcount
-    result["consents"] = conn.execute(
-        delete(consents).where(consents.c.batch_id == ctx.batch_id)
-    ).rowcount
-    keys = [
-        r.source_key
-        for r in conn.execute(select(sr.source_key).where(sr.batch_id == ctx.batch_id).distinct())
-    ]
-    result["source_records"] = _delete_batch_records(conn, ctx.batch_id)
-    latest = _current_versions(conn, ctx, keys)
-    restored = 0
+    latest = _remaining_versions(conn, ctx, _batch_keys(conn, ctx.batch_id))
     for version in latest.values():
         if version["customer_id"] is not None:
             values = golden_values(version["parsed"], version["id"])
@@ -152,18 +152,29 @@ def _rollback_customers(
             conn.execute(
                 update(customers).where(customers.c.id == version["customer_id"]).values(**values)
             )
-            restored += 1
+    result = {
+        "contact_points": conn.execute(
+            delete(contact_points).where(contact_points.c.batch_id == ctx.batch_id)
+        ).rowcount,
+        "consents": conn.execute(
+            delete(consents).where(consents.c.batch_id == ctx.batch_id)
+        ).rowcount,
+        "source_records": _delete_batch_records(conn, ctx.batch_id),
+    }
+    _make_current(conn, latest)
     for part in chunked(created):
         conn.execute(delete(customers).where(customers.c.id.in_(part)))
     result["customers_removed"] = len(created)
-    result["customers_restored"] = restored
+    result["customers_restored"] = len(latest)
     return result
 
 
 def _created_by(conn: Connection, customer_id: int, batch_id: int) -> bool:
     """True when every source record of the customer belongs to this batch."""
     others = conn.execute(
-        select(func.count()).where(sr.customer_id == customer_id, sr.batch_id != batch_id)
+        select(func.count()).where(
+            sr.customer_id == customer_id, sr.batch_id != batch_id, sr.kind == "customers"
+        )
     ).scalar_one()
     return int(others) == 0
 
@@ -178,35 +189,35 @@ def _fact_batches_for(conn: Connection, customer_ids: list[int]) -> list[int]:
 
 
 def _rollback_facts(conn: Connection, ctx: BatchContext, keys: list[str]) -> dict[str, int]:
-    result = {"source_records": _delete_batch_records(conn, ctx.batch_id)}
-    latest = _current_versions(conn, ctx, keys)
+    latest = _remaining_versions(conn, ctx, keys)
     gone = [k for k in keys if k not in latest]
+    src = ctx.source_id
     if ctx.kind == "products":
         for key in gone:
-            conn.execute(
-                delete(products).where(products.c.source_id == ctx.source_id, products.c.sku == key)
-            )
+            conn.execute(delete(products).where(products.c.source_id == src, products.c.sku == key))
         for key, v in latest.items():
             conn.execute(
                 update(products)
-                .where(products.c.source_id == ctx.source_id, products.c.sku == key)
+                .where(products.c.source_id == src, products.c.sku == key)
                 .values(**product_values(ctx, v["parsed"], v["id"]))
             )
     elif ctx.kind == "events":
         for key in gone:
             conn.execute(
                 delete(interactions).where(
-                    interactions.c.source_id == ctx.source_id, interactions.c.event_key == key
+                    interactions.c.source_id == src, interactions.c.event_key == key
                 )
             )
         for key, v in latest.items():
             conn.execute(
                 update(interactions)
-                .where(interactions.c.source_id == ctx.source_id, interactions.c.event_key == key)
+                .where(interactions.c.source_id == src, interactions.c.event_key == key)
                 .values(**event_values(ctx, v["parsed"], key, v["customer_id"], v["id"]))
             )
     else:
         _rollback_order_lines(conn, ctx, gone, latest)
+    result = {"source_records": _delete_batch_records(conn, ctx.batch_id)}
+    _make_current(conn, latest)
     result["entities_removed"] = len(gone)
     result["entities_restored"] = len(latest)
     return result

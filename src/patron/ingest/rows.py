@@ -283,11 +283,11 @@ def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict
             )
     out["consents"] = consents
     out["attributes"] = _extras(ctx, values)
-    if not (out["full_name"] or phones or emails or out["source_key"] or out["company"]):
+    if not (out["full_name"] or phones or emails or out["company"]):
         problems.add(
             "(row)",
             None,
-            "row has no name, phone, e-mail, company or id",
+            "row has no name, phone, e-mail or company",
             "check the column mapping; an empty row identifies nobody",
         )
     return out

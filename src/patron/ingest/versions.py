@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from patron.ingest.rows import ParsedRow
+from patron.store import allocate_ids
 from patron.store.schema import source_records
 
 
@@ -105,14 +106,21 @@ def source_record_values(
 
 
 def insert_source_records(
-    conn: Connection, ctx: BatchContext, rows: list[tuple[ParsedRow, int | None]]
+    conn: Connection,
+    ctx: BatchContext,
+    rows: list[tuple[ParsedRow, int | None]],
+    ids: list[int] | None = None,
 ) -> list[int]:
-    """Insert new versions; returns their ids in the order given."""
+    """Insert new versions (with ids from ``allocate_ids`` if given); returns their ids."""
     if not rows:
         return []
-    stmt = source_records.insert().returning(source_records.c.id, sort_by_parameter_order=True)
-    result = conn.execute(stmt, [source_record_values(ctx, r, cid) for r, cid in rows])
-    return [int(x) for x in result.scalars()]
+    ids = ids or allocate_ids(conn, source_records, len(rows))
+    params = [
+        {**source_record_values(ctx, r, cid), "id": rid}
+        for (r, cid), rid in zip(rows, ids, strict=True)
+    ]
+    conn.execute(source_records.insert(), params)
+    return ids
 
 
 def retire(conn: Connection, version_ids: list[int]) -> None:

@@ -12,39 +12,38 @@ from itertools import accumulate
 
 # (surname, pinyin, weight). Compound surnames are rare but must be present: they break
 # naive "first character is the surname" parsing.
+# fmt: off
 SURNAMES: tuple[tuple[str, str, float], ...] = (
     ("王", "wang", 71), ("李", "li", 70), ("张", "zhang", 68), ("刘", "liu", 54),
     ("陈", "chen", 45), ("杨", "yang", 31), ("黄", "huang", 22), ("赵", "zhao", 21),
-    ("吴", "wu", 20), ("周", "zhou", 19), ("徐", "xu", 13), ("孙", "sun", 13),
-    ("马", "ma", 12), ("朱", "zhu", 12), ("胡", "hu", 11), ("郭", "guo", 11),
-    ("何", "he", 11), ("高", "gao", 10), ("林", "lin", 10), ("罗", "luo", 9),
-    ("郑", "zheng", 9), ("梁", "liang", 8), ("谢", "xie", 7), ("宋", "song", 7),
-    ("唐", "tang", 7), ("许", "xu", 6), ("韩", "han", 6), ("冯", "feng", 6),
-    ("邓", "deng", 6), ("曹", "cao", 6), ("彭", "peng", 5), ("曾", "zeng", 5),
-    ("肖", "xiao", 5), ("田", "tian", 5), ("董", "dong", 5), ("袁", "yuan", 5),
-    ("潘", "pan", 4), ("于", "yu", 4), ("蒋", "jiang", 4), ("蔡", "cai", 4),
-    ("余", "yu", 4), ("杜", "du", 4), ("叶", "ye", 4), ("程", "cheng", 4),
-    ("苏", "su", 3), ("魏", "wei", 3), ("吕", "lv", 3), ("丁", "ding", 3),
-    ("任", "ren", 3), ("沈", "shen", 3), ("姚", "yao", 3), ("卢", "lu", 3),
-    ("姜", "jiang", 3), ("崔", "cui", 3), ("钟", "zhong", 3), ("谭", "tan", 3),
-    ("陆", "lu", 3), ("汪", "wang", 3), ("范", "fan", 3), ("金", "jin", 3),
-    ("石", "shi", 2), ("廖", "liao", 2), ("贾", "jia", 2), ("夏", "xia", 2),
-    ("韦", "wei", 2), ("付", "fu", 2), ("方", "fang", 2), ("白", "bai", 2),
-    ("邹", "zou", 2), ("孟", "meng", 2), ("熊", "xiong", 2), ("秦", "qin", 2),
-    ("邱", "qiu", 2), ("江", "jiang", 2), ("尹", "yin", 2), ("薛", "xue", 2),
-    ("闫", "yan", 2), ("段", "duan", 2), ("雷", "lei", 2), ("侯", "hou", 2),
-    ("龙", "long", 2), ("史", "shi", 2), ("陶", "tao", 1), ("黎", "li", 1),
-    ("贺", "he", 1), ("顾", "gu", 1), ("毛", "mao", 1), ("郝", "hao", 1),
-    ("龚", "gong", 1), ("邵", "shao", 1), ("万", "wan", 1), ("钱", "qian", 1),
-    ("严", "yan", 1), ("覃", "qin", 1), ("武", "wu", 1), ("戴", "dai", 1),
-    ("莫", "mo", 1), ("孔", "kong", 1), ("向", "xiang", 1), ("汤", "tang", 1),
-    ("常", "chang", 1), ("章", "zhang", 1), ("柳", "liu", 0.5), ("欧阳", "ouyang", 0.5),
-    ("司徒", "situ", 0.2), ("上官", "shangguan", 0.1), ("诸葛", "zhuge", 0.1),
-    ("司马", "sima", 0.1), ("皇甫", "huangfu", 0.1), ("东方", "dongfang", 0.1),
+    ("吴", "wu", 20), ("周", "zhou", 19), ("徐", "xu", 13), ("孙", "sun", 13), ("马", "ma", 12),
+    ("朱", "zhu", 12), ("胡", "hu", 11), ("郭", "guo", 11), ("何", "he", 11), ("高", "gao", 10),
+    ("林", "lin", 10), ("罗", "luo", 9), ("郑", "zheng", 9), ("梁", "liang", 8), ("谢", "xie", 7),
+    ("宋", "song", 7), ("唐", "tang", 7), ("许", "xu", 6), ("韩", "han", 6), ("冯", "feng", 6),
+    ("邓", "deng", 6), ("曹", "cao", 6), ("彭", "peng", 5), ("曾", "zeng", 5), ("肖", "xiao", 5),
+    ("田", "tian", 5), ("董", "dong", 5), ("袁", "yuan", 5), ("潘", "pan", 4), ("于", "yu", 4),
+    ("蒋", "jiang", 4), ("蔡", "cai", 4), ("余", "yu", 4), ("杜", "du", 4), ("叶", "ye", 4),
+    ("程", "cheng", 4), ("苏", "su", 3), ("魏", "wei", 3), ("吕", "lv", 3), ("丁", "ding", 3),
+    ("任", "ren", 3), ("沈", "shen", 3), ("姚", "yao", 3), ("卢", "lu", 3), ("姜", "jiang", 3),
+    ("崔", "cui", 3), ("钟", "zhong", 3), ("谭", "tan", 3), ("陆", "lu", 3), ("汪", "wang", 3),
+    ("范", "fan", 3), ("金", "jin", 3), ("石", "shi", 2), ("廖", "liao", 2), ("贾", "jia", 2),
+    ("夏", "xia", 2), ("韦", "wei", 2), ("付", "fu", 2), ("方", "fang", 2), ("白", "bai", 2),
+    ("邹", "zou", 2), ("孟", "meng", 2), ("熊", "xiong", 2), ("秦", "qin", 2), ("邱", "qiu", 2),
+    ("江", "jiang", 2), ("尹", "yin", 2), ("薛", "xue", 2), ("闫", "yan", 2), ("段", "duan", 2),
+    ("雷", "lei", 2), ("侯", "hou", 2), ("龙", "long", 2), ("史", "shi", 2), ("陶", "tao", 1),
+    ("黎", "li", 1), ("贺", "he", 1), ("顾", "gu", 1), ("毛", "mao", 1), ("郝", "hao", 1),
+    ("龚", "gong", 1), ("邵", "shao", 1), ("万", "wan", 1), ("钱", "qian", 1), ("严", "yan", 1),
+    ("覃", "qin", 1), ("武", "wu", 1), ("戴", "dai", 1), ("莫", "mo", 1), ("孔", "kong", 1),
+    ("向", "xiang", 1), ("汤", "tang", 1), ("常", "chang", 1), ("章", "zhang", 1),
+    ("柳", "liu", 0.5), ("欧阳", "ouyang", 0.5), ("司徒", "situ", 0.2), ("上官", "shangguan", 0.1),
+    ("诸葛", "zhuge", 0.1), ("司马", "sima", 0.1), ("皇甫", "huangfu", 0.1),
+    ("东方", "dongfang", 0.1),
 )
+# fmt: on
 SURNAME_CUM = tuple(accumulate(w for _, _, w in SURNAMES))
 
 # Given-name characters: (character, pinyin, gender lean m/f/u).
+# fmt: off
 GIVEN_CHARS: tuple[tuple[str, str, str], ...] = (
     ("伟", "wei", "m"), ("强", "qiang", "m"), ("磊", "lei", "m"), ("军", "jun", "m"),
     ("勇", "yong", "m"), ("杰", "jie", "m"), ("涛", "tao", "m"), ("斌", "bin", "m"),
@@ -70,6 +69,7 @@ GIVEN_CHARS: tuple[tuple[str, str, str], ...] = (
     ("家", "jia", "u"), ("嘉", "jia", "u"), ("一", "yi", "u"), ("雅", "ya", "u"),
     ("丹", "dan", "u"), ("玉", "yu", "u"), ("佳", "jia", "u"), ("子", "zi", "u"),
 )
+# fmt: on
 PINYIN: dict[str, str] = {c: p for c, p, _ in GIVEN_CHARS} | {s: p for s, p, _ in SURNAMES}
 MALE_CHARS = tuple(c for c, _, g in GIVEN_CHARS if g in "mu")
 FEMALE_CHARS = tuple(c for c, _, g in GIVEN_CHARS if g in "fu")
@@ -81,12 +81,14 @@ COMMON_NAMES_F = ("王芳", "李娜", "张敏", "李静", "王静", "张丽", "�
 
 # Characters a clerk may type instead of the real one: same pinyin (IME picks the wrong
 # candidate) or similar shape (handwritten forms). Homophones among the pools are added below.
+# fmt: off
 _LOOKALIKES: dict[str, str] = {
-    "张": "章", "章": "张", "杨": "扬", "扬": "杨", "胡": "湖", "刘": "浏", "李": "季",
-    "伟": "韦", "娜": "哪", "婷": "停", "芳": "方", "军": "车", "刚": "钢", "斌": "彬",
-    "磊": "垒", "辉": "晖", "峰": "锋", "静": "净", "晶": "品", "明": "朋", "丽": "俪",
-    "陈": "程", "王": "汪", "汪": "王", "徐": "许", "许": "徐", "林": "琳", "红": "虹",
+    "张": "章", "章": "张", "杨": "扬", "扬": "杨", "胡": "湖", "刘": "浏", "李": "季", "伟": "韦",
+    "娜": "哪", "婷": "停", "芳": "方", "军": "车", "刚": "钢", "斌": "彬", "磊": "垒", "辉": "晖",
+    "峰": "锋", "静": "净", "晶": "品", "明": "朋", "丽": "俪", "陈": "程", "王": "汪", "汪": "王",
+    "徐": "许", "许": "徐", "林": "琳", "红": "虹",
 }
+# fmt: on
 
 
 def _similar_chars() -> dict[str, tuple[str, ...]]:
@@ -107,32 +109,39 @@ def _similar_chars() -> dict[str, tuple[str, ...]]:
 
 SIMILAR_CHARS: dict[str, tuple[str, ...]] = _similar_chars()
 
+# fmt: off
 WESTERN_MALE = (
     "James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph", "Thomas",
     "Charles", "Christopher", "Daniel", "Matthew", "Anthony", "Steven", "Andrew", "Joshua",
     "Kevin", "Peter", "Benjamin", "Samuel", "Jonathan", "Edward", "Alexander", "Nicholas",
     "Patrick", "Timothy", "Mark", "Paul", "Lukas",
 )
+# fmt: on
+# fmt: off
 WESTERN_FEMALE = (
-    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica",
-    "Sarah", "Karen", "Margaret", "Emily", "Emma", "Olivia", "Sophie", "Katherine", "Rebecca",
-    "Laura", "Anna", "Victoria", "Charlotte", "Hannah", "Rachel", "Amanda", "Christine",
+    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah",
+    "Karen", "Margaret", "Emily", "Emma", "Olivia", "Sophie", "Katherine", "Rebecca", "Laura",
+    "Anna", "Victoria", "Charlotte", "Hannah", "Rachel", "Amanda", "Christine",
 )
+# fmt: on
+# fmt: off
 WESTERN_SURNAMES = (
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor",
     "Anderson", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark",
     "Lewis", "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker", "Adams",
-    "Campbell", "Mitchell", "Roberts", "Carter", "Evans", "Turner", "Murphy", "Kelly",
-    "O'Brien", "MacDonald", "Müller", "Schmidt", "Dubois", "Rossi", "García", "Novak",
+    "Campbell", "Mitchell", "Roberts", "Carter", "Evans", "Turner", "Murphy", "Kelly", "O'Brien",
+    "MacDonald", "Müller", "Schmidt", "Dubois", "Rossi", "García", "Novak",
 )
+# fmt: on
+# fmt: off
 NICKNAMES: dict[str, tuple[str, ...]] = {
     "Robert": ("Bob", "Rob", "Bobby"), "William": ("Bill", "Will", "Billy"),
     "Elizabeth": ("Liz", "Beth", "Lizzie", "Betty"), "James": ("Jim", "Jimmy", "Jamie"),
     "John": ("Jack", "Johnny"), "Michael": ("Mike", "Mick"), "Richard": ("Rick", "Dick"),
     "Joseph": ("Joe",), "Thomas": ("Tom", "Tommy"), "Charles": ("Charlie", "Chuck"),
     "Christopher": ("Chris",), "Daniel": ("Dan", "Danny"), "Matthew": ("Matt",),
-    "Anthony": ("Tony",), "Steven": ("Steve",), "Andrew": ("Andy", "Drew"),
-    "Joshua": ("Josh",), "Benjamin": ("Ben",), "Samuel": ("Sam",), "Jonathan": ("Jon",),
+    "Anthony": ("Tony",), "Steven": ("Steve",), "Andrew": ("Andy", "Drew"), "Joshua": ("Josh",),
+    "Benjamin": ("Ben",), "Samuel": ("Sam",), "Jonathan": ("Jon",),
     "Edward": ("Ed", "Ted", "Eddie"), "Alexander": ("Alex",), "Nicholas": ("Nick",),
     "Patrick": ("Pat",), "Timothy": ("Tim",), "Peter": ("Pete",), "David": ("Dave",),
     "Patricia": ("Pat", "Patty"), "Jennifer": ("Jen", "Jenny"),
@@ -141,6 +150,7 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "Barbara": ("Barb",), "Christine": ("Chris", "Tina"), "Amanda": ("Mandy",),
     "Samantha": ("Sam",), "Hannah": ("Annie",),
 }
+# fmt: on
 
 
 def pinyin(chars: str) -> str:

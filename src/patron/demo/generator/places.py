@@ -44,6 +44,7 @@ def _d(name: str, postcode: str, streets: str) -> District:
     return District(name, postcode, tuple(streets.split()))
 
 
+# fmt: off
 CITIES: tuple[City, ...] = (
     City("北京市", "北京市", "Beijing", "010", 9.0, (
         _d("朝阳区", "100020", "建国路 朝阳北路 工体北路 望京街 东三环中路"),
@@ -191,13 +192,28 @@ CITIES: tuple[City, ...] = (
         _d("兴宁区", "530012", "朝阳路 民生路 兴宁路"),
     )),
 )
+# fmt: on
 CITY_CUM = tuple(accumulate(c.weight for c in CITIES))
 STORE_CITY_CUM = tuple(accumulate(c.weight if c.stores else 0.0 for c in CITIES))
 
 # Residential compound names appended to a street address ("阳光花园3栋502室").
 COMPOUNDS = (
-    "阳光花园", "翠苑小区", "锦绣华庭", "金色家园", "碧桂园", "万科城", "保利花园", "绿地新都会",
-    "世纪新城", "滨江花园", "幸福里", "紫荆苑", "东方名城", "龙湖时代天街", "和谐家园", "香榭丽舍",
+    "阳光花园",
+    "翠苑小区",
+    "锦绣华庭",
+    "金色家园",
+    "碧桂园",
+    "万科城",
+    "保利花园",
+    "绿地新都会",
+    "世纪新城",
+    "滨江花园",
+    "幸福里",
+    "紫荆苑",
+    "东方名城",
+    "龙湖时代天街",
+    "和谐家园",
+    "香榭丽舍",
 )
 
 
@@ -211,8 +227,14 @@ class Store:
 
 
 _STORE_CODES = {
-    "Beijing": "BJ", "Shanghai": "SH", "Guangzhou": "GZ", "Shenzhen": "SZ", "Hangzhou": "HZ",
-    "Nanjing": "NJ", "Chengdu": "CD", "Wuhan": "WH",
+    "Beijing": "BJ",
+    "Shanghai": "SH",
+    "Guangzhou": "GZ",
+    "Shenzhen": "SZ",
+    "Hangzhou": "HZ",
+    "Nanjing": "NJ",
+    "Chengdu": "CD",
+    "Wuhan": "WH",
 }
 
 

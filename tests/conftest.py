@@ -34,7 +34,9 @@ def pg_admin_url() -> Iterator[str]:
         url = server.start()
     except Exception as exc:
         if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (PATRON_REQUIRE_POSTGRES=1) but did not start: {exc}")
+            pytest.fail(
+                f"PostgreSQL is required (PATRON_REQUIRE_POSTGRES=1) but did not start: {exc}"
+            )
         pytest.skip(f"no PostgreSQL available: {exc}")
     try:
         yield url

@@ -29,8 +29,20 @@ def run(*args: str) -> str:
     return result.output
 
 
-@pytest.mark.parametrize("command", [[], ["import"], ["customer"], ["source"], ["audit"], ["demo"],
-                                     ["import", "file"], ["import", "rejects"], ["customer", "show"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["import"],
+        ["customer"],
+        ["source"],
+        ["audit"],
+        ["demo"],
+        ["import", "file"],
+        ["import", "rejects"],
+        ["customer", "show"],
+    ],
+)
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
@@ -40,8 +52,13 @@ def test_init_import_search_show_rejects(tmp_path: Path) -> None:
     assert "Store ready" in run("init")
     path = tmp_path / "m.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["会员编号", "姓名", "手机", "生日"], ["M1", "张伟", "13800138000", "1985-03-07"],
-                                  ["M2", "李娜", "13900000000", "1985-02-30"]])
+        csv.writer(fh).writerows(
+            [
+                ["会员编号", "姓名", "手机", "生日"],
+                ["M1", "张伟", "13800138000", "1985-03-07"],
+                ["M2", "李娜", "13900000000", "1985-02-30"],
+            ]
+        )
     out = run("import", str(path), "--source", "pos")
     assert "inserted" in out and "rejected" in out and "patron import rejects 1" in out
     assert "张伟" in run("customer", "search", "zhang")

@@ -27,15 +27,33 @@ def loaded(store: Store, settings: Settings, tmp_path: Path) -> dict[str, int]:
     path = tmp_path / "c.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([HEADER, *ROWS])
-    run_import(ImportOptions(path=path, source="crm", kind="customers", workers=0), store=store, settings=settings)
+    run_import(
+        ImportOptions(path=path, source="crm", kind="customers", workers=0),
+        store=store,
+        settings=settings,
+    )
     orders = tmp_path / "o.csv"
     with orders.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["order_id", "member_id", "date", "amount"],
-                                  ["X1", "A1", "2025-03-01 12:00", "100"], ["X2", "A1", "2025-04-01", "50.5"]])
-    run_import(ImportOptions(path=orders, source="crm", kind="orders", workers=0), store=store, settings=settings)
+        csv.writer(fh).writerows(
+            [
+                ["order_id", "member_id", "date", "amount"],
+                ["X1", "A1", "2025-03-01 12:00", "100"],
+                ["X2", "A1", "2025-04-01", "50.5"],
+            ]
+        )
+    run_import(
+        ImportOptions(path=orders, source="crm", kind="orders", workers=0),
+        store=store,
+        settings=settings,
+    )
     with store.connect() as conn:
-        return dict(conn.execute(select(source_records.c.source_key, source_records.c.customer_id)
-                                 .where(source_records.c.kind == "customers")).all())
+        return dict(
+            conn.execute(
+                select(source_records.c.source_key, source_records.c.customer_id).where(
+                    source_records.c.kind == "customers"
+                )
+            ).all()
+        )
 
 
 def ids(hits) -> set[int]:  # type: ignore[no-untyped-def]
@@ -43,7 +61,12 @@ def ids(hits) -> set[int]:  # type: ignore[no-untyped-def]
 
 
 def test_search_by_phone_in_any_format(store: Store, loaded: dict[str, int]) -> None:
-    for query in ("13800138000", "+86 138-0013-8000", "0086 138 0013 8000", "１３８００１３８０００"):
+    for query in (
+        "13800138000",
+        "+86 138-0013-8000",
+        "0086 138 0013 8000",
+        "１３８００１３８０００",
+    ):
         hits = search_customers(store, query)
         assert ids(hits) == {loaded["A1"]}, query
         assert hits[0].matched_on == "phone"
@@ -80,7 +103,9 @@ def test_customer_360_view_and_timeline(store: Store, loaded: dict[str, int]) ->
     view = get_customer(store, loaded["A1"])
     assert view.full_name == "张伟" and view.primary_phone == "+8613800138000"
     assert {(cp.kind, cp.value) for cp in view.contact_points} == {
-        ("phone", "+8613800138000"), ("email", "zhang.wei@qq.com")}
+        ("phone", "+8613800138000"),
+        ("email", "zhang.wei@qq.com"),
+    }
     assert [o.order_key for o in view.orders] == ["X2", "X1"]
     assert sum(o.total_amount for o in view.orders) == 150.5
     kinds = [e.kind for e in view.timeline]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -28,18 +29,70 @@ from patron.store.schema import (
     source_records,
 )
 
-MEMBERS_HEADER = ["会员编号", "姓名", "性别", "手机", "邮箱", "生日", "地址", "会员等级", "接受短信"]
+MEMBERS_HEADER = [
+    "会员编号",
+    "姓名",
+    "性别",
+    "手机",
+    "邮箱",
+    "生日",
+    "地址",
+    "会员等级",
+    "接受短信",
+]
 MEMBERS = [
-    ["M001", "张伟", "男", "138 0013 8000", "ZHANG.WEI@QQ.COM", "1985年3月7日", "广东省广州市天河区体育西路103号", "金卡", "是"],
-    ["M002", "李娜", "女", "+86 139-1234-5678", "lina@163.com", "1990/12/1", "北京市朝阳区建国路88号", "普通", "否"],
-    ["M003", "欧阳娜娜", "女", "0086 13700000001", "", "2000-01-31", "上海市浦东新区世纪大道1号", "银卡", ""],
+    [
+        "M001",
+        "张伟",
+        "男",
+        "138 0013 8000",
+        "ZHANG.WEI@QQ.COM",
+        "1985年3月7日",
+        "广东省广州市天河区体育西路103号",
+        "金卡",
+        "是",
+    ],
+    [
+        "M002",
+        "李娜",
+        "女",
+        "+86 139-1234-5678",
+        "lina@163.com",
+        "1990/12/1",
+        "北京市朝阳区建国路88号",
+        "普通",
+        "否",
+    ],
+    [
+        "M003",
+        "欧阳娜娜",
+        "女",
+        "0086 13700000001",
+        "",
+        "2000-01-31",
+        "上海市浦东新区世纪大道1号",
+        "银卡",
+        "",
+    ],
     ["M004", "王芳", "外星", "13600000002", "", "1988-02-30", "", "普通", "也许"],
     ["M005", "", "", "", "", "", "", "", ""],
-    ["M006", "John Smith", "M", "+44 20 7946 0958", "john@example.co.uk", "1970-05-05", "", "钻石", "yes"],
+    [
+        "M006",
+        "John Smith",
+        "M",
+        "+44 20 7946 0958",
+        "john@example.co.uk",
+        "1970-05-05",
+        "",
+        "钻石",
+        "yes",
+    ],
 ]
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -48,8 +101,11 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: st
 
 
 def import_members(store: Store, settings: Settings, path: Path, **kw) -> object:  # type: ignore[no-untyped-def]
-    return run_import(ImportOptions(path=path, source="pos", kind="customers", workers=0, **kw),
-                      store=store, settings=settings)
+    return run_import(
+        ImportOptions(path=path, source="pos", kind="customers", workers=0, **kw),
+        store=store,
+        settings=settings,
+    )
 
 
 def count(store: Store, table) -> int:  # type: ignore[no-untyped-def]
@@ -57,7 +113,9 @@ def count(store: Store, table) -> int:  # type: ignore[no-untyped-def]
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def test_customer_import_normalises_and_quarantines(store: Store, settings: Settings, tmp_path: Path) -> None:
+def test_customer_import_normalises_and_quarantines(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path / "members.csv", MEMBERS_HEADER, MEMBERS)
     report = import_members(store, settings, path)
     assert report.rows_read == 6
@@ -75,7 +133,9 @@ def test_customer_import_normalises_and_quarantines(store: Store, settings: Sett
 
     with store.connect() as conn:
         rows = {r.source_key: r for r in conn.execute(select(source_records))}
-        zhang = conn.execute(select(customers).where(customers.c.id == rows["M001"].customer_id)).one()
+        zhang = conn.execute(
+            select(customers).where(customers.c.id == rows["M001"].customer_id)
+        ).one()
     assert rows["M001"].raw["手机"] == "138 0013 8000"  # raw exactly as received
     assert zhang.full_name == "张伟" and zhang.name_key == "zhangwei" and zhang.gender == "M"
     assert zhang.primary_phone == "+8613800138000"
@@ -94,7 +154,9 @@ def test_customer_import_normalises_and_quarantines(store: Store, settings: Sett
     assert smith.primary_phone == "+442079460958" and smith.family_name == "Smith"
 
 
-def test_reimport_is_idempotent_and_changes_update(store: Store, settings: Settings, tmp_path: Path) -> None:
+def test_reimport_is_idempotent_and_changes_update(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path / "members.csv", MEMBERS_HEADER, MEMBERS[:3])
     first = import_members(store, settings, path)
     again = import_members(store, settings, path)
@@ -110,13 +172,18 @@ def test_reimport_is_idempotent_and_changes_update(store: Store, settings: Setti
     assert (third.inserted, third.updated, third.unchanged) == (0, 1, 2)
     assert count(store, customers) == 3
     with store.connect() as conn:
-        versions = conn.execute(select(source_records).where(source_records.c.source_key == "M002")
-                                .order_by(source_records.c.id)).all()
+        versions = conn.execute(
+            select(source_records)
+            .where(source_records.c.source_key == "M002")
+            .order_by(source_records.c.id)
+        ).all()
     assert [v.is_current for v in versions] == [False, True]  # both raw versions kept
     view = get_customer(store, versions[0].customer_id)
     assert view.primary_phone == "+8613911112222" and view.version == 2
     assert {cp.value for cp in view.contact_points if cp.kind == "phone"} == {
-        "+8613912345678", "+8613911112222"}
+        "+8613912345678",
+        "+8613911112222",
+    }
     assert view.consent_for("sms") == "granted"
     assert [c.status for c in view.consent_history] == ["denied", "granted"]
     assert first.batch_id != third.batch_id
@@ -125,18 +192,30 @@ def test_reimport_is_idempotent_and_changes_update(store: Store, settings: Setti
 def first_contacts(store: Store) -> int:
     with store.connect() as conn:
         first_batch = conn.execute(select(func.min(import_batches.c.id))).scalar()
-        return int(conn.execute(select(func.count()).where(contact_points.c.batch_id == first_batch)).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count()).where(contact_points.c.batch_id == first_batch)
+            ).scalar_one()
+        )
 
 
-def test_duplicate_key_within_a_file_updates_the_first(store: Store, settings: Settings, tmp_path: Path) -> None:
+def test_duplicate_key_within_a_file_updates_the_first(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     rows = [MEMBERS[0], [*MEMBERS[0][:3], "13800000009", *MEMBERS[0][4:]]]
     report = import_members(store, settings, write_csv(tmp_path / "dup.csv", MEMBERS_HEADER, rows))
     assert (report.inserted, report.updated) == (1, 1)
     assert count(store, customers) == 1
 
 
-def test_rows_without_id_get_a_stable_row_hash_key(store: Store, settings: Settings, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "noid.csv", ["name", "mobile"], [["Amy Lee", "13800000001"], ["Bo Li", "13800000002"]])
+def test_rows_without_id_get_a_stable_row_hash_key(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "noid.csv",
+        ["name", "mobile"],
+        [["Amy Lee", "13800000001"], ["Bo Li", "13800000002"]],
+    )
     import_members(store, settings, path)
     again = import_members(store, settings, path)
     assert again.unchanged == 2
@@ -145,8 +224,12 @@ def test_rows_without_id_get_a_stable_row_hash_key(store: Store, settings: Setti
     assert all(k.startswith("row:") for k in keys) and len(set(keys)) == 2
 
 
-def test_rollback_restores_previous_version_then_removes(store: Store, settings: Settings, tmp_path: Path) -> None:
-    first = import_members(store, settings, write_csv(tmp_path / "a.csv", MEMBERS_HEADER, MEMBERS[:3]))
+def test_rollback_restores_previous_version_then_removes(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    first = import_members(
+        store, settings, write_csv(tmp_path / "a.csv", MEMBERS_HEADER, MEMBERS[:3])
+    )
     changed = [row[:] for row in MEMBERS[:3]]
     changed[0][1] = "张伟伟"
     changed.append(["M010", "赵六", "男", "13500000000", "", "", "", "", "是"])
@@ -157,8 +240,9 @@ def test_rollback_restores_previous_version_then_removes(store: Store, settings:
     assert result["customers_removed"] == 1 and result["customers_restored"] == 1
     assert count(store, customers) == 3
     with store.connect() as conn:
-        zhang_id = conn.execute(select(source_records.c.customer_id)
-                                .where(source_records.c.source_key == "M001")).scalar()
+        zhang_id = conn.execute(
+            select(source_records.c.customer_id).where(source_records.c.source_key == "M001")
+        ).scalar()
         current = conn.execute(select(func.count()).where(source_records.c.is_current)).scalar()
     assert get_customer(store, zhang_id).full_name == "张伟"
     assert current == 3
@@ -175,7 +259,9 @@ def test_rollback_restores_previous_version_then_removes(store: Store, settings:
 ORDER_HEADER = ["order_id", "line_no", "member_id", "order_date", "sku", "qty", "price", "amount"]
 
 
-def test_orders_resolve_customers_and_quarantine_unknown(store: Store, settings: Settings, tmp_path: Path) -> None:
+def test_orders_resolve_customers_and_quarantine_unknown(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     import_members(store, settings, write_csv(tmp_path / "m.csv", MEMBERS_HEADER, MEMBERS[:3]))
     lines = [
         ["O1", "1", "M001", "2025-01-02 10:00", "SKU1", "2", "10.5", "21"],
@@ -212,19 +298,35 @@ def test_orders_resolve_customers_and_quarantine_unknown(store: Store, settings:
 
 def test_events_and_products(store: Store, settings: Settings, tmp_path: Path) -> None:
     import_members(store, settings, write_csv(tmp_path / "m.csv", MEMBERS_HEADER, MEMBERS[:2]))
-    products = write_csv(tmp_path / "p.csv", ["sku", "name", "category", "price"],
-                         [["SKU1", "保温杯 Thermos", "家居", "¥99.00"], ["SKU2", "Tea", "食品", "25"]])
-    rep = run_import(ImportOptions(path=products, source="catalogue", kind="products", workers=0),
-                     store=store, settings=settings)
+    products = write_csv(
+        tmp_path / "p.csv",
+        ["sku", "name", "category", "price"],
+        [["SKU1", "保温杯 Thermos", "家居", "¥99.00"], ["SKU2", "Tea", "食品", "25"]],
+    )
+    rep = run_import(
+        ImportOptions(path=products, source="catalogue", kind="products", workers=0),
+        store=store,
+        settings=settings,
+    )
     assert rep.inserted == 2
     events = tmp_path / "events.jsonl"
+    lines = [
+        {"event_id": "e1", "email": "Zhang.Wei@qq.com", "time": "2025-02-01T08:00:00+08:00",
+         "type": "email_open", "channel": "email"},
+        {"event_id": "e2", "phone": "13912345678", "time": "2025-02-02 09:30", "type": "web_visit",
+         "page": "/sale"},
+        {"event_id": "e3", "email": "nobody@nowhere.cn", "time": "2025-02-02", "type": "web_visit",
+         "page": "/"},
+    ]  # fmt: skip
     events.write_text(
-        '{"event_id": "e1", "email": "Zhang.Wei@qq.com", "time": "2025-02-01T08:00:00+08:00", "type": "email_open", "channel": "email"}\n'
-        '{"event_id": "e2", "phone": "13912345678", "time": "2025-02-02 09:30", "type": "web_visit", "page": "/sale"}\n'
-        '{"event_id": "e3", "email": "nobody@nowhere.cn", "time": "2025-02-02", "type": "web_visit", "page": "/"}\n',
-        encoding="utf-8")
-    rep = run_import(ImportOptions(path=events, source="web", kind="events", workers=0),
-                     store=store, settings=settings)
+        "".join(json.dumps(line) + "\n" for line in lines),
+        encoding="utf-8",
+    )
+    rep = run_import(
+        ImportOptions(path=events, source="web", kind="events", workers=0),
+        store=store,
+        settings=settings,
+    )
     assert (rep.inserted, rep.rejected) == (2, 1)
     with store.connect() as conn:
         zhang = conn.execute(select(customers.c.id).where(customers.c.full_name == "张伟")).scalar()
@@ -233,7 +335,9 @@ def test_events_and_products(store: Store, settings: Settings, tmp_path: Path) -
     assert view.interactions[0].occurred_at.isoformat() == "2025-02-01T00:00:00+00:00"
 
 
-def test_reject_export_lists_reason_per_field(store: Store, settings: Settings, tmp_path: Path) -> None:
+def test_reject_export_lists_reason_per_field(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     report = import_members(store, settings, write_csv(tmp_path / "m.csv", MEMBERS_HEADER, MEMBERS))
     out = tmp_path / "rejects.csv"
     assert export_rejects(report.batch_id, out, store=store) == 2
@@ -244,7 +348,9 @@ def test_reject_export_lists_reason_per_field(store: Store, settings: Settings, 
     assert rows[0]["姓名"] == "王芳"
 
 
-def test_unfinished_batch_blocks_a_blind_reimport(store: Store, settings: Settings, tmp_path: Path) -> None:
+def test_unfinished_batch_blocks_a_blind_reimport(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
     from sqlalchemy import update
 
     path = write_csv(tmp_path / "m.csv", MEMBERS_HEADER, MEMBERS[:3])

@@ -8,7 +8,19 @@ from patron.ingest.mapping import ColumnMapping, build_mapping
 
 
 def test_chinese_headers_are_recognised() -> None:
-    headers = ["会员编号", "姓名", "性别", "手机", "电话", "邮箱", "地址", "生日", "会员等级", "接受短信", "备注"]
+    headers = [
+        "会员编号",
+        "姓名",
+        "性别",
+        "手机",
+        "电话",
+        "邮箱",
+        "地址",
+        "生日",
+        "会员等级",
+        "接受短信",
+        "备注",
+    ]
     m = build_mapping("customers", headers)
     assert m.fields["source_key"] == [0]
     assert m.fields["full_name"] == [1]
@@ -23,17 +35,28 @@ def test_chinese_headers_are_recognised() -> None:
 
 
 def test_english_headers_fold_case_space_and_width() -> None:
-    m = build_mapping("customers", ["Record ID", "First Name", "LAST_NAME", "E-Mail", "ＭＯＢＩＬＥ",
-                                    "Accepts Email"])
-    assert m.fields == {"source_key": [0], "given_name": [1], "family_name": [2], "email": [3],
-                        "phone": [4]}
+    m = build_mapping(
+        "customers",
+        ["Record ID", "First Name", "LAST_NAME", "E-Mail", "ＭＯＢＩＬＥ", "Accepts Email"],
+    )
+    assert m.fields == {
+        "source_key": [0],
+        "given_name": [1],
+        "family_name": [2],
+        "email": [3],
+        "phone": [4],
+    }
     assert m.consent == {5: ("email", "marketing")}
     assert fold_header(" E-Mail ") == fold_header("e_mail")
 
 
 def test_same_header_means_different_fields_per_kind() -> None:
     assert build_mapping("orders", ["order_id", "customer_id", "amount", "date"]).fields == {
-        "order_key": [0], "customer_key": [1], "amount": [2], "ordered_at": [3]}
+        "order_key": [0],
+        "customer_key": [1],
+        "amount": [2],
+        "ordered_at": [3],
+    }
     assert build_mapping("customers", ["customer_id"]).fields == {"source_key": [0]}
 
 
@@ -54,8 +77,13 @@ def test_two_columns_for_one_single_valued_field_are_refused() -> None:
 
 
 def test_mapping_file_overrides_and_validates() -> None:
-    spec = {"key": "卡号", "columns": {"客户": "full_name", "备注": None}, "consent": {"营销": "sms/promotions"},
-            "codes": {"gender": {"1": "M", "2": "F"}}, "day_first": True}
+    spec = {
+        "key": "卡号",
+        "columns": {"客户": "full_name", "备注": None},
+        "consent": {"营销": "sms/promotions"},
+        "codes": {"gender": {"1": "M", "2": "F"}},
+        "day_first": True,
+    }
     m = build_mapping("customers", ["卡号", "客户", "备注", "营销", "性别"], spec=spec)
     assert m.fields["source_key"] == [0] and m.fields["full_name"] == [1]
     assert 2 not in m.extra and m.consent == {3: ("sms", "promotions")}

@@ -338,7 +338,8 @@ def build_timeline(view: Customer360) -> list[TimelineEntry]:
         TimelineEntry(
             r.loaded_at,
             "record",
-            f"Record {r.source_key} loaded from {r.source} (batch {r.batch_id}, row {r.row_number})",
+            f"Record {r.source_key} loaded from {r.source} "
+            f"(batch {r.batch_id}, row {r.row_number})",
             r.id,
         )
         for r in view.source_records

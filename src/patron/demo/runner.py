@@ -157,7 +157,7 @@ def run_demo(
                     options,
                     store=store,
                     settings=settings,
-                    progress=lambda p: bar.update(
+                    progress=lambda p, task=task: bar.update(  # type: ignore[misc]
                         task, completed=p.bytes_read, total=p.total_bytes, rows=p.rows_read
                     ),
                 )

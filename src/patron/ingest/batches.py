@@ -28,26 +28,23 @@ def ensure_source(conn: Connection, settings: Settings, name: str, external: boo
     """The named source, created with the default reliability and half-life when new."""
     row = conn.execute(select(sources).where(sources.c.name == name)).mappings().first()
     if row is None:
-        values = {
-            "name": name,
-            "external": external,
-            "created_at": utcnow(),
-            "reliability": settings.external_reliability
-            if external
-            else settings.internal_reliability,
-            "half_life_days": settings.external_half_life_days
-            if external
-            else settings.internal_half_life_days,
-        }
-        new_id = conn.execute(insert(sources).values(**values)).inserted_primary_key
-        assert new_id is not None
+        reliability = settings.external_reliability if external else settings.internal_reliability
+        half_life = (
+            settings.external_half_life_days if external else settings.internal_half_life_days
+        )
+        result = conn.execute(
+            insert(sources).values(
+                name=name,
+                external=external,
+                created_at=utcnow(),
+                reliability=reliability,
+                half_life_days=half_life,
+            )
+        )
+        assert result.inserted_primary_key is not None
         return SourceInfo(
-            int(new_id[0]),
-            name,
-            external,
-            values["reliability"],  # type: ignore[arg-type]
-            values["half_life_days"],
-        )  # type: ignore[arg-type]
+            int(result.inserted_primary_key[0]), name, external, reliability, half_life
+        )
     return SourceInfo(
         int(row["id"]),
         name,
@@ -99,7 +96,7 @@ def create_batch(conn: Connection, **values: Any) -> int:
         started_at=now,
         heartbeat_at=now,
         checkpoint_row=0,
-        **{c: 0 for c in COUNTERS},
+        **dict.fromkeys(COUNTERS, 0),
     )
     new_id = conn.execute(insert(import_batches).values(**values)).inserted_primary_key
     assert new_id is not None

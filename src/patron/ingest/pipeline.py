@@ -155,7 +155,8 @@ def run_import(
             if pending is not None:
                 raise PatronError(
                     f"batch {pending['id']} imported this file before and did not finish "
-                    f"(status {pending['status']}, committed up to row {pending['checkpoint_row']})",
+                    f"(status {pending['status']}, "
+                    f"committed up to row {pending['checkpoint_row']})",
                     hint=f"resume it with `patron import resume {pending['id']}` or undo it with "
                     f"`patron import rollback {pending['id']}`",
                 )

@@ -55,7 +55,7 @@ def resolve_customers(
         if chosen is not None:
             resolved.append((row, chosen))
             continue
-        problems = []
+        problems: list[dict[str, str | None]] = []
         for label, value, ids in candidates:
             reason = (
                 f"no customer with {label} '{value}' in source '{customer_source}'"

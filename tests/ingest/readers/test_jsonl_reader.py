@@ -37,7 +37,7 @@ def test_values_and_errors(write_file):
 def test_keys_first_seen_after_the_look_ahead_are_reported(write_file):
     from patron.ingest.readers.jsonl_reader import HEADER_SCAN_LINES
 
-    lines = ['{"id": %d}' % i for i in range(HEADER_SCAN_LINES + 5)]
+    lines = [f'{{"id": {i}}}' for i in range(HEADER_SCAN_LINES + 5)]
     lines.append('{"id": 9999, "late": "x"}')
     with open_table(write_file("late.jsonl", "\n".join(lines) + "\n")) as table:
         rows = list(table)

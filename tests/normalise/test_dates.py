@@ -52,6 +52,9 @@ def test_parse_date(raw: str) -> None:
 def test_day_first() -> None:
     assert parse_date("05/03/2024", day_first=True) == D
     assert parse_date("05/03/2024") == date(2024, 5, 3)
+    # Dots are always day-first (German, Russian ... style), whatever day_first says.
+    assert parse_date("05.03.2024") == D == parse_date("05.03.2024", day_first=True)
+    assert parse_date("24.12.2006") == date(2006, 12, 24)
     assert parse_date("5.3.2024", day_first=True) == D
 
 

@@ -131,6 +131,10 @@ class Customer360:
     source_records: list[SourceRecord]
     timeline: list[TimelineEntry]
 
+    def source_record_of(self, field: str) -> int | None:
+        """The id of the source record a golden field's value came from."""
+        return self.lineage.get(field, self.lineage.get("*"))
+
     def consent_for(self, channel: str, purpose: str = "marketing") -> str | None:
         """'granted', 'denied' or None (never asked)."""
         return next(
@@ -169,14 +173,7 @@ def load_customer(conn: Connection, customer_id: int, *, max_events: int = 500) 
             .order_by(contact_points.c.id)
         )
     ]
-    history = [
-        ConsentState(r.channel, r.purpose, r.status, r.recorded_at, r.origin)
-        for r in conn.execute(
-            select(consents)
-            .where(consents.c.customer_id == customer_id)
-            .order_by(consents.c.recorded_at, consents.c.id)
-        )
-    ]
+    history = _consents(conn, customer_id, source_names)
     current: dict[tuple[str, str], ConsentState] = {}
     for c in history:
         current[(c.channel, c.purpose)] = c
@@ -235,6 +232,27 @@ def load_customer(conn: Connection, customer_id: int, *, max_events: int = 500) 
     )
     view.timeline = build_timeline(view)
     return view
+
+
+def _consents(conn: Connection, customer_id: int, names: dict[int, str]) -> list[ConsentState]:
+    """Consent history, oldest first, each with where it came from in words."""
+    sr = source_records.c
+    query = (
+        select(consents, sr.source_id, sr.batch_id.label("record_batch"), sr.row_number)
+        .outerjoin(source_records, sr.id == consents.c.source_record_id)
+        .where(consents.c.customer_id == customer_id)
+        .order_by(consents.c.recorded_at, consents.c.id)
+    )
+    history = []
+    for r in conn.execute(query):
+        origin = r.origin
+        if r.source_id is not None:
+            origin = (
+                f"import of source '{names[r.source_id]}', batch {r.record_batch}, "
+                f"row {r.row_number}, {r.origin}"
+            )
+        history.append(ConsentState(r.channel, r.purpose, r.status, r.recorded_at, origin))
+    return history
 
 
 def _records(conn: Connection, customer_id: int, names: dict[int, str]) -> list[SourceRecord]:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from patron.ingest.references import resolve_customers
 from patron.ingest.rows import ParsedRow, RejectedRow
 from patron.ingest.versions import BatchContext, chunked, classify, insert_source_records, retire
+from patron.store import insert_rows
 from patron.store.schema import interactions, order_lines, orders, products
 
 Counts = dict[str, int]
@@ -67,8 +68,7 @@ def apply_products(
             updates.append({**values, "pid": existing[row.source_key]})
         else:
             inserts.append(values)
-    if inserts:
-        conn.execute(products.insert(), inserts)
+    insert_rows(conn, products, inserts)
     if updates:
         conn.execute(update(products).where(products.c.id == bindparam("pid")), updates)
     return _counts(len(c.new), len(c.changed), len(c.unchanged)), []
@@ -108,7 +108,7 @@ def apply_orders(
                 "batch_id": ctx.batch_id,
             }
     if new_orders:
-        conn.execute(orders.insert(), list(new_orders.values()))
+        insert_rows(conn, orders, list(new_orders.values()))
         order_ids.update(
             _existing(conn, orders, orders.c.order_key, ctx.source_id, list(new_orders))
         )
@@ -123,8 +123,7 @@ def apply_orders(
             inserts.append(values)
         else:
             updates.append({**values, "lid": existing_line})
-    if inserts:
-        conn.execute(order_lines.insert(), inserts)
+    insert_rows(conn, order_lines, inserts)
     if updates:
         conn.execute(update(order_lines).where(order_lines.c.id == bindparam("lid")), updates)
     refresh_order_totals(conn, sorted({order_ids[r.source_key.rsplit("/", 1)[0]] for r in todo}))
@@ -225,8 +224,7 @@ def apply_events(
             updates.append({**values, "iid": existing[row.source_key]})
         else:
             inserts.append(values)
-    if inserts:
-        conn.execute(interactions.insert(), inserts)
+    insert_rows(conn, interactions, inserts)
     if updates:
         conn.execute(update(interactions).where(interactions.c.id == bindparam("iid")), updates)
     return _counts(len(c.new), len(c.changed), len(c.unchanged)), rejected

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from patron.ingest.rows import ParsedRow
-from patron.store import allocate_ids
+from patron.store import allocate_ids, insert_rows
 from patron.store.schema import source_records
 
 
@@ -119,7 +119,7 @@ def insert_source_records(
         {**source_record_values(ctx, r, cid), "id": rid}
         for (r, cid), rid in zip(rows, ids, strict=True)
     ]
-    conn.execute(source_records.insert(), params)
+    insert_rows(conn, source_records, params)
     return ids
 
 

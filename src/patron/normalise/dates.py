@@ -72,6 +72,8 @@ def _split(raw: str, text: str, day_first: bool) -> tuple[date, str, float]:
         return _make(raw, *map(int, m.groups())), text[m.end() :], 0.0
     if m := _NUMERIC_YEAR_LAST.match(text):
         a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        # Dotted dates (24.12.2006) are day-first in every locale that writes them.
+        day_first = day_first or m.group(2) == "."
         d, mo = (a, b) if day_first else (b, a)
         if mo > 12:
             order = "day/month/year" if day_first else "month/day/year"

@@ -52,7 +52,14 @@ def _strip_honorifics(text: str) -> str:
     return stripped if stripped else text
 
 
+_ALL_HAN = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]+")
+
+
 def _script(text: str) -> str:
+    if _ALL_HAN.fullmatch(text):  # fast paths for the two overwhelmingly common cases
+        return "han"
+    if text.isascii():
+        return "latin" if any(ch.isalpha() for ch in text) else "empty"
     han = latin = other = False
     for ch in text:
         if is_han(ch):

@@ -2,6 +2,7 @@
 
 from patron.store import schema
 from patron.store.audit import record_audit, verify_audit_chain
+from patron.store.bulk import insert_rows
 from patron.store.ids import allocate_ids
 from patron.store.reliability import decayed_reliability
 from patron.store.store import Store, open_store
@@ -10,6 +11,7 @@ __all__ = [
     "Store",
     "allocate_ids",
     "decayed_reliability",
+    "insert_rows",
     "open_store",
     "record_audit",
     "schema",

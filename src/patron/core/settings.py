@@ -22,7 +22,7 @@ class Settings(BaseModel):
         default=None, description="SQLAlchemy URL of the operational store (PATRON_DATABASE_URL)"
     )
     default_region: str = Field(default="CN", description="region for phones without +country")
-    import_chunk_rows: int = Field(default=2000, ge=1, description="rows per committed chunk")
+    import_chunk_rows: int = Field(default=10_000, ge=1, description="rows per committed chunk")
     max_field_chars: int = Field(default=1_000_000, description="longest accepted field")
     max_columns: int = Field(default=2000, description="widest accepted file")
     max_xlsx_uncompressed_bytes: int = Field(default=2_000_000_000)

@@ -10,49 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from patron.ingest.prepare import CONSENT_COLUMNS, CUSTOMER_COLUMNS, POINT_COLUMNS, golden_values
 from patron.ingest.rows import ParsedRow
 from patron.ingest.versions import BatchContext, chunked, classify, insert_source_records, retire
-from patron.store import allocate_ids, insert_rows
+from patron.store import allocate_ids, db_timestamp, insert_tuples
 from patron.store.schema import consents, contact_points, customers, source_records
-
-GOLDEN_FIELDS = (
-    "full_name",
-    "given_name",
-    "family_name",
-    "name_key",
-    "gender",
-    "birth_date",
-    "company",
-    "member_tier",
-    "province",
-    "city",
-    "district",
-    "postcode",
-)
-
-
-def golden_values(parsed: dict[str, Any], source_record_id: int | None) -> dict[str, Any]:
-    """The customer columns a parsed customer record gives, with per-field lineage."""
-    from datetime import date
-
-    values: dict[str, Any] = {name: parsed.get(name) for name in GOLDEN_FIELDS}
-    if values["birth_date"]:
-        values["birth_date"] = date.fromisoformat(values["birth_date"])
-    values["primary_email"] = _primary(parsed.get("emails") or [])
-    values["primary_phone"] = _primary(parsed.get("phones") or [], prefer_kind="mobile")
-    values["attributes"] = parsed.get("attributes") or None
-    # Every field of a new customer comes from one record: "*" says so in a few bytes.
-    # Field-by-field entries ({"full_name": 12, ...}) appear once records are merged.
-    values["lineage"] = {"*": source_record_id} if source_record_id is not None else None
-    return values
-
-
-def _primary(points: list[dict[str, Any]], prefer_kind: str | None = None) -> str | None:
-    valid = [p for p in points if p.get("valid")]
-    if prefer_kind:
-        preferred = [p for p in valid if p.get("kind") == prefer_kind]
-        valid = preferred or valid
-    return valid[0]["value"] if valid else None
 
 
 def contact_point_rows(
@@ -149,33 +111,48 @@ def apply_customers(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) 
     }
 
 
+CUSTOMER_INSERT = (
+    "id",
+    *CUSTOMER_COLUMNS,
+    "status",
+    "external",
+    "version",
+    "created_at",
+    "updated_at",
+    "lineage",
+)
+POINT_INSERT = (
+    *POINT_COLUMNS,
+    "customer_id",
+    "verified",
+    "source_record_id",
+    "batch_id",
+    "created_at",
+)
+CONSENT_INSERT = (*CONSENT_COLUMNS, "customer_id", "recorded_at", "source_record_id", "batch_id")
+
+
 def _insert_new(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> None:
+    """New customers from prepared rows: allocate ids, then one bulk insert per table."""
     if not rows:
         return
-    now = ctx.loaded_at
     customer_ids = allocate_ids(conn, customers, len(rows))
     record_ids = allocate_ids(conn, source_records, len(rows))
-    customer_params = []
-    points: list[dict[str, Any]] = []
-    grants: list[dict[str, Any]] = []
-    for row, customer_id, record_id in zip(rows, customer_ids, record_ids, strict=True):
-        values = golden_values(row.parsed, record_id)
-        values.update(
-            id=customer_id,
-            status="active",
-            external=ctx.external,
-            version=1,
-            created_at=now,
-            updated_at=now,
-            merged_into_id=None,
-        )
-        customer_params.append(values)
-        points.extend(contact_point_rows(ctx, customer_id, record_id, row.parsed))
-        grants.extend(consent_rows(ctx, customer_id, record_id, row.parsed, row.row_number))
-    insert_rows(conn, customers, customer_params)
+    now = db_timestamp(conn, ctx.loaded_at)
+    batch, external = ctx.batch_id, int(ctx.external)
+    people: list[tuple[Any, ...]] = []
+    points: list[tuple[Any, ...]] = []
+    grants: list[tuple[Any, ...]] = []
+    for row, cid, rid in zip(rows, customer_ids, record_ids, strict=True):
+        assert row.prepared is not None
+        customer, contact, consent = row.prepared
+        people.append((cid, *customer, "active", external, 1, now, now, f'{{"*":{rid}}}'))
+        points.extend((*p, cid, 0, rid, batch, now) for p in contact)
+        grants.extend((*c, cid, now, rid, batch) for c in consent)
+    insert_tuples(conn, customers, CUSTOMER_INSERT, people, ready=True)
     insert_source_records(conn, ctx, list(zip(rows, customer_ids, strict=True)), record_ids)
-    insert_rows(conn, contact_points, points)
-    insert_rows(conn, consents, grants)
+    insert_tuples(conn, contact_points, POINT_INSERT, points, ready=True)
+    insert_tuples(conn, consents, CONSENT_INSERT, grants, ready=True)
 
 
 def _apply_change(

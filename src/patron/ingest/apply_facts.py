@@ -53,8 +53,6 @@ def product_values(ctx: BatchContext, parsed: dict[str, Any], record_id: int) ->
 def apply_products(
     conn: Connection, ctx: BatchContext, rows: list[ParsedRow]
 ) -> tuple[Counts, list[RejectedRow]]:
-    for row in rows:  # the sku is the record key; keep it in parsed for rebuilds
-        row.parsed["sku"] = row.source_key
     c = classify(conn, ctx, rows)
     todo = c.new + [r for r, _ in c.changed]
     ids = _record_versions(conn, ctx, [(r, None) for r in todo], [v.id for _, v in c.changed])

@@ -10,11 +10,8 @@ Guarantees:
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +22,9 @@ from patron.ingest import batches
 from patron.ingest.apply_customers import apply_customers
 from patron.ingest.apply_facts import apply_events, apply_orders, apply_products
 from patron.ingest.mapping import ColumnMapping, build_mapping, load_mapping_file
+from patron.ingest.producer import ReadSpec, parsed_chunks
 from patron.ingest.readers import ReaderLimits, TableReader, open_table
-from patron.ingest.rows import ParsedRow, RejectedRow, RowContext, parse_chunk
+from patron.ingest.rows import ParsedRow, RejectedRow, RowContext
 from patron.ingest.versions import BatchContext
 from patron.store import Store, open_store, record_audit
 
@@ -254,19 +252,6 @@ def _customer_source(
     return source.id, name
 
 
-def _chunks(
-    reader: TableReader, size: int
-) -> Iterator[list[tuple[int, list[str], str | None, str | None]]]:
-    chunk: list[tuple[int, list[str], str | None, str | None]] = []
-    for row in reader:
-        chunk.append((row.row_number, row.values, row.error, row.raw_text))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _execute(
     store: Store,
     settings: Settings,
@@ -295,13 +280,23 @@ def _execute(
     if workers is None:
         workers = 1 if (os.cpu_count() or 1) > 1 and batch["file_size"] > PARALLEL_MIN_BYTES else 0
     rows_read = batch["rows_read"]
+    spec = ReadSpec(
+        options.path,
+        reader.info.format,
+        reader.info.encoding.encoding if reader.info.encoding else None,
+        reader.info.delimiter,
+        reader.info.sheet,
+        reader_limits(settings),
+        resumed_from,
+    )
+    total_bytes = reader.info.total_bytes
     try:
-        with _parser(workers) as parse:
-            for parsed in parse(row_ctx, _chunks(reader, settings.import_chunk_rows)):
-                counts = _write_chunk(store, ctx, parsed, customer_source)
-                rows_read += len(parsed)
-                if progress:
-                    progress(ImportProgress(rows_read, reader.bytes_read, reader.info.total_bytes))
+        chunks = parsed_chunks(reader, spec, row_ctx, settings.import_chunk_rows, workers)
+        for parsed, bytes_read in chunks:
+            _write_chunk(store, ctx, parsed, customer_source)
+            rows_read += len(parsed)
+            if progress:
+                progress(ImportProgress(rows_read, bytes_read, total_bytes))
     except KeyboardInterrupt:
         _mark(store, batch_id, "interrupted", "stopped by the user", options.actor)
         raise
@@ -378,7 +373,7 @@ def _write_chunk(
             rejected.extend(unresolved)
         counts["rejected"] = len(rejected)
         batches.insert_rejects(conn, ctx.batch_id, rejected, ctx.loaded_at)
-        batches.checkpoint(conn, ctx.batch_id, rows[-1].row_number, counts)
+        batches.checkpoint(conn, ctx.batch_id, max(r.row_number for r in rows), counts)
     return counts
 
 
@@ -406,38 +401,3 @@ def _unique_key_segments(rows: list[ParsedRow]) -> Iterator[list[ParsedRow]]:
         seen.add(row.source_key)
     if segment:
         yield segment
-
-
-class _parser:
-    """Parse chunks inline or in one worker process, keeping at most a few chunks in flight."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> Callable[..., Iterator[list[ParsedRow | RejectedRow]]]:
-        if self.workers > 0:
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-            )
-        return self._run
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def _run(
-        self, ctx: RowContext, chunks: Iterator[list[Any]]
-    ) -> Iterator[list[ParsedRow | RejectedRow]]:
-        if self.pool is None:
-            for chunk in chunks:
-                yield parse_chunk(ctx, chunk)
-            return
-        in_flight: deque[Future[list[ParsedRow | RejectedRow]]] = deque()
-        depth = self.workers + 2  # bounded, so memory stays flat whatever the file size
-        for chunk in chunks:
-            in_flight.append(self.pool.submit(parse_chunk, ctx, chunk))
-            if len(in_flight) >= depth:
-                yield in_flight.popleft().result()
-        while in_flight:
-            yield in_flight.popleft().result()

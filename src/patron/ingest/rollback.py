@@ -14,13 +14,13 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from patron.core import PatronError
 from patron.ingest import batches
-from patron.ingest.apply_customers import golden_values
 from patron.ingest.apply_facts import (
     event_values,
     order_line_values,
     product_values,
     refresh_order_totals,
 )
+from patron.ingest.prepare import golden_values
 from patron.ingest.versions import BatchContext, chunked
 from patron.store import Store, record_audit
 from patron.store.schema import (

@@ -19,6 +19,7 @@ import orjson
 from patron.core import RowProblems
 from patron.ingest.fields import KEY_FIELD, REQUIRED
 from patron.ingest.mapping import ColumnMapping
+from patron.ingest.prepare import PreparedCustomer, prepare_customer
 from patron.normalise import (
     map_code,
     normalise_address,
@@ -41,8 +42,24 @@ class ParsedRow:
     row_number: int
     source_key: str
     row_hash: str
-    raw: dict[str, str]
-    parsed: dict[str, Any]
+    # JSON text travels between processes far cheaper than nested dicts; decoded on demand.
+    raw_json: str
+    parsed_json: str
+    prepared: PreparedCustomer | None = None  # customers: database-ready values
+    _raw: dict[str, str] | None = None
+    _parsed: dict[str, Any] | None = None
+
+    @property
+    def raw(self) -> dict[str, str]:
+        if self._raw is None:
+            self._raw = orjson.loads(self.raw_json)
+        return self._raw
+
+    @property
+    def parsed(self) -> dict[str, Any]:
+        if self._parsed is None:
+            self._parsed = orjson.loads(self.parsed_json)
+        return self._parsed
 
 
 @dataclass(slots=True)
@@ -66,6 +83,8 @@ class RowContext:
 
     def __post_init__(self) -> None:
         self.raw_keys = raw_column_keys(self.mapping.headers)
+        # Looked up for every field of every row: resolve once.
+        self.first_column = {name: cols[0] for name, cols in self.mapping.fields.items() if cols}
         self.region = self.mapping.region or self.default_region
 
 
@@ -80,23 +99,29 @@ def raw_column_keys(headers: list[str]) -> list[str]:
     return keys
 
 
-def compact(value: Any) -> Any:
-    """Drop empty entries (None, "", [], {}) from parsed fields: every stored byte costs import
-    speed, and an absent key reads as None. ``False`` and ``0`` are kept.
+def compact(parsed: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty entries (None, "", [], {}) from parsed fields and from the dicts one level
+    down (phones, address ...): every stored byte costs import speed, and an absent key reads as
+    None. ``False`` and ``0`` are kept.
 
-    >>> compact({"a": None, "b": [{"x": "", "y": False}], "c": {}})
-    {'b': [{'y': False}]}
+    >>> compact({"a": None, "b": [{"x": "", "y": False}], "c": {}, "d": {"e": None, "f": 1}})
+    {'b': [{'y': False}], 'd': {'f': 1}}
     """
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            item = compact(item)
-            if item is not None and item != "" and item != [] and item != {}:
-                out[key] = item
-        return out
-    if isinstance(value, list):
-        return [compact(item) for item in value]
-    return value
+    out: dict[str, Any] = {}
+    for key, value in parsed.items():
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        if type(value) is dict:
+            value = {k: v for k, v in value.items() if v is not None and v != ""}
+        elif type(value) is list:
+            value = [
+                {k: v for k, v in item.items() if v is not None and v != ""}
+                if type(item) is dict
+                else item
+                for item in value
+            ]
+        out[key] = value
+    return out
 
 
 def row_hash(values: list[str]) -> str:
@@ -125,12 +150,18 @@ def parse_row(ctx: RowContext, row_number: int, values: list[str]) -> ParsedRow 
     parsed = compact(parsed)
     digest = row_hash(values)
     key_field = KEY_FIELD[kind]
-    key = parsed.pop(key_field, None) or ""
+    # A product's sku stays in its record (rebuilds need it); other keys live on the record.
+    key = (parsed.get(key_field) if kind == "products" else parsed.pop(key_field, None)) or ""
     if kind == "orders":
         key = f"{key}/{parsed['line_no']}" if parsed.get("line_no") else f"{key}/{digest[:12]}"
     elif not key:
         key = f"row:{digest}"
-    return ParsedRow(row_number, key, digest, raw, parsed)
+    prepared = prepare_customer(parsed) if kind == "customers" else None
+    return ParsedRow(row_number, key, digest, _dumps(raw), _dumps(parsed), prepared)
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _header(ctx: RowContext, name: str) -> str | None:
@@ -139,7 +170,7 @@ def _header(ctx: RowContext, name: str) -> str | None:
 
 
 def _value(ctx: RowContext, values: list[str], name: str) -> str:
-    col = ctx.mapping.column(name)
+    col = ctx.first_column.get(name)
     if col is None or col >= len(values):
         return ""
     return normalise_text(values[col])
@@ -442,6 +473,32 @@ def _product(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[
 
 
 _PARSERS = {"customers": _customer, "orders": _order, "events": _event, "products": _product}
+
+
+PackedChunk = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int]
+
+
+def pack_chunk(rows: list[ParsedRow | RejectedRow]) -> PackedChunk:
+    """Plain tuples for the trip between processes (pickling dataclasses costs 3-4x more)."""
+    parsed = [
+        (r.row_number, r.source_key, r.row_hash, r.raw_json, r.parsed_json, r.prepared)
+        for r in rows
+        if isinstance(r, ParsedRow)
+    ]
+    rejected = [
+        (r.row_number, r.category, r.raw, r.problems, r.raw_text)
+        for r in rows
+        if isinstance(r, RejectedRow)
+    ]
+    return parsed, rejected, max(r.row_number for r in rows)
+
+
+def unpack_chunk(packed: PackedChunk) -> list[ParsedRow | RejectedRow]:
+    """The inverse of :func:`pack_chunk` (row order: accepted rows, then rejected ones)."""
+    parsed, rejected, _ = packed
+    rows: list[ParsedRow | RejectedRow] = [ParsedRow(*p) for p in parsed]
+    rows.extend(RejectedRow(*r) for r in rejected)
+    return rows
 
 
 def parse_chunk(

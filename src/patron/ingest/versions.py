@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from patron.ingest.rows import ParsedRow
-from patron.store import allocate_ids, insert_rows
+from patron.store import allocate_ids, db_timestamp, insert_tuples
 from patron.store.schema import source_records
 
 
@@ -86,23 +86,21 @@ def classify(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> Clas
     return result
 
 
-def source_record_values(
-    ctx: BatchContext, row: ParsedRow, customer_id: int | None
-) -> dict[str, Any]:
-    return {
-        "batch_id": ctx.batch_id,
-        "source_id": ctx.source_id,
-        "kind": ctx.kind,
-        "source_key": row.source_key,
-        "row_number": row.row_number,
-        "row_hash": row.row_hash,
-        "loaded_at": ctx.loaded_at,
-        "external": ctx.external,
-        "raw": row.raw,
-        "parsed": row.parsed,
-        "customer_id": customer_id,
-        "is_current": True,
-    }
+SOURCE_RECORD_COLUMNS = (
+    "id",
+    "batch_id",
+    "source_id",
+    "kind",
+    "source_key",
+    "row_number",
+    "row_hash",
+    "loaded_at",
+    "external",
+    "raw",
+    "parsed",
+    "customer_id",
+    "is_current",
+)
 
 
 def insert_source_records(
@@ -111,15 +109,30 @@ def insert_source_records(
     rows: list[tuple[ParsedRow, int | None]],
     ids: list[int] | None = None,
 ) -> list[int]:
-    """Insert new versions (with ids from ``allocate_ids`` if given); returns their ids."""
+    """Insert new current versions (with ids from ``allocate_ids`` if given); returns the ids."""
     if not rows:
         return []
     ids = ids or allocate_ids(conn, source_records, len(rows))
-    params = [
-        {**source_record_values(ctx, r, cid), "id": rid}
+    loaded_at = db_timestamp(conn, ctx.loaded_at)
+    head = (ctx.batch_id, ctx.source_id, ctx.kind)
+    external = int(ctx.external)
+    values = [
+        (
+            rid,
+            *head,
+            r.source_key,
+            r.row_number,
+            r.row_hash,
+            loaded_at,
+            external,
+            r.raw_json,
+            r.parsed_json,
+            cid,
+            1,
+        )
         for (r, cid), rid in zip(rows, ids, strict=True)
     ]
-    insert_rows(conn, source_records, params)
+    insert_tuples(conn, source_records, SOURCE_RECORD_COLUMNS, values, ready=True)
     return ids
 
 

@@ -39,7 +39,7 @@ def normalise_text(raw: str) -> str:
     """
     # Fast path: printable ASCII is already NFKC and has no controls or invisible characters.
     if raw.isascii() and raw.isprintable():
-        return " ".join(raw.split())
+        return raw.strip() if "  " not in raw else " ".join(raw.split())
     # Most Chinese text is printable (no U+3000, no zero-width or control characters) and
     # already NFKC; the C-level quick check is far cheaper than normalising.
     if raw.isprintable() and unicodedata.is_normalized("NFKC", raw):

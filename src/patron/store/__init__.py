@@ -2,7 +2,7 @@
 
 from patron.store import schema
 from patron.store.audit import record_audit, verify_audit_chain
-from patron.store.bulk import insert_rows
+from patron.store.bulk import db_timestamp, insert_rows, insert_tuples
 from patron.store.ids import allocate_ids
 from patron.store.reliability import decayed_reliability
 from patron.store.store import Store, open_store
@@ -10,8 +10,10 @@ from patron.store.store import Store, open_store
 __all__ = [
     "Store",
     "allocate_ids",
+    "db_timestamp",
     "decayed_reliability",
     "insert_rows",
+    "insert_tuples",
     "open_store",
     "record_audit",
     "schema",

@@ -59,19 +59,48 @@ def _converter(column_type: Any, dialect: str) -> Convert:
     return None
 
 
+def db_timestamp(conn: Connection, value: datetime) -> Any:
+    """A timestamp as :func:`insert_tuples` with ``ready=True`` expects it on this backend."""
+    return _sqlite_datetime(value) if conn.dialect.name == "sqlite" else value
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` inside the caller's transaction."""
     if not rows:
         return
-    dialect = conn.dialect.name
     columns = list(rows[0])
+    dialect = conn.dialect.name
     converters = [_converter(table.c[name].type, dialect) for name in columns]
     # Column by column: one map() per column is much cheaper than a generator per row.
     by_column = []
     for name, convert in zip(columns, converters, strict=True):
         column = [row[name] for row in rows]
         by_column.append(column if convert is None else list(map(convert, column)))
-    values = list(zip(*by_column, strict=True))
+    insert_tuples(conn, table, columns, list(zip(*by_column, strict=True)), ready=True)
+
+
+def insert_tuples(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    *,
+    ready: bool = False,
+) -> None:
+    """Insert rows given as tuples in ``columns`` order.
+
+    ``ready=True`` means the values are already what the driver takes for this backend: JSON
+    as text, on SQLite ISO dates, 0/1 flags and timestamps from :func:`db_timestamp`.
+    """
+    if not values:
+        return
+    dialect = conn.dialect.name
+    if not ready:
+        converters = [_converter(table.c[name].type, dialect) for name in columns]
+        values = [
+            tuple(v if c is None else c(v) for v, c in zip(row, converters, strict=True))
+            for row in values
+        ]
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
     if dialect == "postgresql":
@@ -88,4 +117,4 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         marks = ", ".join("?" * len(columns))
         conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", values)
         return
-    conn.execute(table.insert(), list(rows))  # other backends: the portable path
+    conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in values])

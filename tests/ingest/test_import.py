@@ -199,13 +199,21 @@ def first_contacts(store: Store) -> int:
         )
 
 
-def test_duplicate_key_within_a_file_updates_the_first(
+def test_duplicate_key_within_a_file_later_row_wins(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
     rows = [MEMBERS[0], [*MEMBERS[0][:3], "13800000009", *MEMBERS[0][4:]]]
-    report = import_members(store, settings, write_csv(tmp_path / "dup.csv", MEMBERS_HEADER, rows))
-    assert (report.inserted, report.updated) == (1, 1)
-    assert count(store, customers) == 1
+    path = write_csv(tmp_path / "dup.csv", MEMBERS_HEADER, rows)
+    report = import_members(store, settings, path)
+    assert (report.inserted, report.updated, report.rejected) == (1, 0, 1)
+    assert report.reject_categories == {"duplicate_key": 1}
+    with store.connect() as conn:
+        (reject,) = list_rejects(conn, report.batch_id)
+        phone = conn.execute(select(customers.c.primary_phone)).scalar()
+    assert reject["row_number"] == 2 and "again at row 3" in reject["problems"][0]["reason"]
+    assert phone == "+8613800000009"  # the later row won
+    again = import_members(store, settings, path)
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 1, 1)
 
 
 def test_rows_without_id_get_a_stable_row_hash_key(

@@ -103,7 +103,7 @@ def apply_customers(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) 
     sorted_rows = classify(conn, ctx, rows)
     _insert_new(conn, ctx, sorted_rows.new)
     for row, current in sorted_rows.changed:
-        _apply_change(conn, ctx, row, current.id, current.customer_id)
+        apply_change(conn, ctx, row, current.id, current.customer_id)
     return {
         "inserted": len(sorted_rows.new),
         "updated": len(sorted_rows.changed),
@@ -155,7 +155,7 @@ def _insert_new(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> N
     insert_tuples(conn, consents, CONSENT_INSERT, grants, ready=True)
 
 
-def _apply_change(
+def apply_change(
     conn: Connection, ctx: BatchContext, row: ParsedRow, current_id: int, customer_id: int | None
 ) -> None:
     retire(conn, [current_id])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from patron.core import InputError, PatronError, Settings, get_settings, utcnow
-from patron.ingest import batches
-from patron.ingest.apply_customers import apply_customers
+from patron.ingest import batches, staging
+from patron.ingest.apply_customers import apply_change, apply_customers
 from patron.ingest.apply_facts import apply_events, apply_orders, apply_products
 from patron.ingest.mapping import ColumnMapping, build_mapping, load_mapping_file
-from patron.ingest.producer import ReadSpec, parsed_chunks
+from patron.ingest.producer import ReadSpec, StagedChunk, parsed_chunks
 from patron.ingest.readers import ReaderLimits, TableReader, open_table
 from patron.ingest.rows import ParsedRow, RejectedRow, RowContext
 from patron.ingest.versions import BatchContext
@@ -278,7 +279,9 @@ def _execute(
     customer_source = batch["mapping"]["customer_source"]
     workers = options.workers
     if workers is None:
-        workers = 1 if (os.cpu_count() or 1) > 1 and batch["file_size"] > PARALLEL_MIN_BYTES else 0
+        # Two parser processes keep SQLite's single writer busy on a 2-core machine.
+        cores = os.cpu_count() or 1
+        workers = min(2, cores) if cores > 1 and batch["file_size"] > PARALLEL_MIN_BYTES else 0
     rows_read = batch["rows_read"]
     spec = ReadSpec(
         options.path,
@@ -291,9 +294,14 @@ def _execute(
     )
     total_bytes = reader.info.total_bytes
     try:
-        chunks = parsed_chunks(reader, spec, row_ctx, settings.import_chunk_rows, workers)
+        stage_dir = _stage_dir(store, settings, ctx, workers)
+        chunk_rows = settings.import_chunk_rows
+        chunks = parsed_chunks(reader, spec, row_ctx, chunk_rows, workers, stage_dir)
         for parsed, bytes_read in chunks:
-            _write_chunk(store, ctx, parsed, customer_source)
+            if isinstance(parsed, StagedChunk):
+                _write_staged(store, ctx, parsed)
+            else:
+                _write_chunk(store, ctx, parsed, customer_source)
             rows_read += len(parsed)
             if progress:
                 progress(ImportProgress(rows_read, bytes_read, total_bytes))
@@ -356,6 +364,45 @@ def _mark(store: Store, batch_id: int, status: str, error: str, actor: str) -> N
             target_id=batch_id,
             details={"error": error},
         )
+
+
+def _stage_dir(store: Store, settings: Settings, ctx: BatchContext, workers: int) -> Path | None:
+    """Where the parser worker stages customer chunks (SQLite only; see ``staging``)."""
+    if workers <= 0 or ctx.kind != "customers" or store.dialect != "sqlite":
+        return None
+    folder = settings.home / "tmp" / f"import-{ctx.batch_id}"
+    shutil.rmtree(folder, ignore_errors=True)  # leftovers of a crashed run of this batch
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _write_staged(store: Store, ctx: BatchContext, chunk: StagedChunk) -> None:
+    """Apply a staged chunk, its rejects, counters and checkpoint in one transaction."""
+    counts = {
+        "read": len(chunk),
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": len(chunk.rejected),
+    }
+    with store.engine.connect() as conn:
+        staging.attach(conn, chunk.path)
+        try:
+            with conn.begin():
+                batches.touch(conn, ctx.batch_id)
+                existing = staging.existing_rows(conn, ctx)
+                changed = [e for e in existing if e.new_hash != e.row_hash]
+                rows = staging.staged_rows(conn, [e.idx for e in changed])
+                for e in changed:
+                    apply_change(conn, ctx, rows[e.idx], e.id, e.customer_id)
+                counts["inserted"] = staging.copy_new(conn, ctx, [e.idx for e in existing])
+                counts["updated"] = len(changed)
+                counts["unchanged"] = len(existing) - len(changed)
+                batches.insert_rejects(conn, ctx.batch_id, chunk.rejected, ctx.loaded_at)
+                batches.checkpoint(conn, ctx.batch_id, chunk.last_row, counts)
+        finally:
+            staging.detach(conn)
+            chunk.path.unlink(missing_ok=True)
 
 
 def _write_chunk(

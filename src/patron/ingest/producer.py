@@ -8,6 +8,7 @@ Small files, or ``workers=0``, are parsed inline.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import queue as queue_module
 from collections.abc import Iterator
@@ -25,8 +26,24 @@ from patron.ingest.rows import (
     parse_chunk,
     unpack_chunk,
 )
+from patron.ingest.staging import can_stage, write_stage
 
 Chunk = list[ParsedRow | RejectedRow]
+
+
+@dataclass(frozen=True)
+class StagedChunk:
+    """A chunk whose accepted rows wait in a staging file (see ``staging``)."""
+
+    path: Path
+    rejected: list[RejectedRow]
+    last_row: int
+    accepted: int
+
+    def __len__(self) -> int:
+        return self.accepted + len(self.rejected)
+
+
 RawChunk = list[tuple[int, list[str], str | None, str | None]]
 QUEUE_DEPTH = 3  # chunks in flight between the processes
 
@@ -67,49 +84,99 @@ def raw_chunks(reader: TableReader, size: int) -> Iterator[RawChunk]:
 
 
 def parsed_chunks(
-    reader: TableReader, spec: ReadSpec, ctx: RowContext, size: int, workers: int
-) -> Iterator[tuple[Chunk, int]]:
-    """(parsed chunk, bytes read so far), parsed inline or in a worker process."""
+    reader: TableReader,
+    spec: ReadSpec,
+    ctx: RowContext,
+    size: int,
+    workers: int,
+    stage_dir: Path | None = None,
+) -> Iterator[tuple[Chunk | StagedChunk, int]]:
+    """(parsed chunk, bytes read so far), parsed inline or in a worker process; with
+    ``stage_dir`` the worker hands customer chunks over as staging files."""
     if workers <= 0:
         for chunk in raw_chunks(reader, size):
             yield parse_chunk(ctx, chunk), reader.bytes_read
         return
-    reader.close()  # the worker opens its own
+    reader.close()  # the workers open their own
     mp = multiprocessing.get_context("spawn")
-    channel: Any = mp.Queue(maxsize=QUEUE_DEPTH)
-    worker = mp.Process(
-        target=_produce, args=(spec, ctx, size, channel), daemon=True, name="patron-import-parser"
-    )
-    worker.start()
+    # Each worker reads the whole file but parses only every workers-th chunk; taking chunks
+    # from the workers in turn restores file order, so checkpoints stay exact.
+    channels: list[Any] = [mp.Queue(maxsize=QUEUE_DEPTH) for _ in range(workers)]
+    processes = [
+        mp.Process(
+            target=_produce,
+            args=(spec, ctx, size, channel, stage_dir, index, workers),
+            daemon=True,
+            name=f"patron-import-parser-{index}",
+        )
+        for index, channel in enumerate(channels)
+    ]
+    for process in processes:
+        process.start()
     try:
-        while True:
-            try:
-                kind, payload, bytes_read = channel.get(timeout=5)
-            except queue_module.Empty:
-                if not worker.is_alive():
-                    raise PatronError(
-                        "the import's parser process stopped unexpectedly",
-                        hint="resume the batch; see `patron import list`",
-                    ) from None
-                continue
+        for number in itertools.count():
+            channel, process = channels[number % workers], processes[number % workers]
+            kind, payload, bytes_read = _receive(channel, process)
             if kind == "done":
                 return
             if kind == "error":
                 error_type, message = payload
                 raise (InputError if error_type == "InputError" else PatronError)(message)
+            if kind == "staged":
+                path, rejected, last_row, accepted = payload
+                staged = StagedChunk(
+                    Path(path), [RejectedRow(*r) for r in rejected], last_row, accepted
+                )
+                yield staged, bytes_read
+                continue
             yield unpack_chunk(payload), bytes_read
     finally:
-        if worker.is_alive():
-            worker.terminate()
-        worker.join(timeout=10)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=10)
 
 
-def _produce(spec: ReadSpec, ctx: RowContext, size: int, channel: Any) -> None:
-    """The worker process: read, parse, send; errors travel as text (exceptions may not pickle)."""
+def _receive(channel: Any, process: Any) -> tuple[str, Any, int]:
+    while True:
+        try:
+            message: tuple[str, Any, int] = channel.get(timeout=5)
+            return message
+        except queue_module.Empty:
+            if not process.is_alive():
+                raise PatronError(
+                    "the import's parser process stopped unexpectedly",
+                    hint="resume the batch; see `patron import list`",
+                ) from None
+
+
+def _produce(
+    spec: ReadSpec,
+    ctx: RowContext,
+    size: int,
+    channel: Any,
+    stage_dir: Path | None,
+    index: int,
+    workers: int,
+) -> None:
+    """A worker process: read, parse its share, send; errors travel as text (exceptions may not
+    pickle)."""
     try:
         with spec.open() as reader:
-            for chunk in raw_chunks(reader, size):
-                channel.put(("chunk", pack_chunk(parse_chunk(ctx, chunk)), reader.bytes_read))
+            for number, chunk in enumerate(raw_chunks(reader, size)):
+                if number % workers != index:
+                    continue
+                rows = parse_chunk(ctx, chunk)
+                accepted = [r for r in rows if isinstance(r, ParsedRow)]
+                if stage_dir is not None and can_stage(accepted):
+                    path = stage_dir / f"chunk-{number:07d}.db"
+                    write_stage(path, accepted)
+                    rejected = pack_chunk(rows)[1] if len(accepted) < len(rows) else []
+                    last_row = max(r.row_number for r in rows)
+                    message = (str(path), rejected, last_row, len(accepted))
+                    channel.put(("staged", message, reader.bytes_read))
+                    continue
+                channel.put(("chunk", pack_chunk(rows), reader.bytes_read))
         channel.put(("done", None, 0))
     except KeyboardInterrupt:
         pass  # the main process handles the interrupt

@@ -527,4 +527,36 @@ def parse_chunk(
             )
             continue
         out.append(parse_row(ctx, row_number, values))
+    return supersede_duplicates(ctx, out)
+
+
+def supersede_duplicates(
+    ctx: RowContext, rows: list[ParsedRow | RejectedRow]
+) -> list[ParsedRow | RejectedRow]:
+    """Within a chunk the last row of a key wins; earlier ones are quarantined, not applied.
+
+    Applying both would make every re-import of the file flip the record twice; quarantining
+    the earlier row keeps re-imports idempotent and shows the user the duplicate.
+    """
+    last: dict[str, int] = {}
+    for row in rows:
+        if isinstance(row, ParsedRow):
+            last[row.source_key] = row.row_number
+    if len(last) == sum(isinstance(r, ParsedRow) for r in rows):
+        return rows
+    key_col = ctx.first_column.get(KEY_FIELD[ctx.mapping.kind])
+    field_name = ctx.mapping.headers[key_col] if key_col is not None else "(row)"
+    out: list[ParsedRow | RejectedRow] = []
+    for row in rows:
+        if isinstance(row, ParsedRow) and last[row.source_key] != row.row_number:
+            problem = {
+                "field": field_name,
+                "value": row.source_key,
+                "reason": f"the same id appears again at row {last[row.source_key]}; "
+                "the later row is used",
+                "fix": "remove the duplicate, or give each record its own id",
+            }
+            out.append(RejectedRow(row.row_number, "duplicate_key", row.raw, [problem]))
+        else:
+            out.append(row)
     return out

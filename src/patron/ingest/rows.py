@@ -549,7 +549,7 @@ def supersede_duplicates(
     out: list[ParsedRow | RejectedRow] = []
     for row in rows:
         if isinstance(row, ParsedRow) and last[row.source_key] != row.row_number:
-            problem = {
+            problem: dict[str, str | None] = {
                 "field": field_name,
                 "value": row.source_key,
                 "reason": f"the same id appears again at row {last[row.source_key]}; "

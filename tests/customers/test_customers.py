@@ -19,6 +19,7 @@ ROWS = [
     ["A3", "章伟", "13700000000", "", "上海"],  # same pinyin, different characters
     ["A4", "Wei Zhang", "13600000000", "wz@example.com", "深圳"],
     ["A5", "Anna O'Brien", "+44 7700 900123", "anna%_@example.com", "London"],
+    ["A6", "单田芳", "13500000000", "", "鞍山"],  # 单 as a surname reads shan, not dan
 ]
 
 
@@ -88,6 +89,8 @@ def test_search_by_name_chinese_and_pinyin(store: Store, loaded: dict[str, int])
     assert ids(search_customers(store, "Zhang")) >= {loaded["A1"], loaded["A3"]}
     assert ids(search_customers(store, "o'brien")) == set()  # prefix search, not substring
     assert ids(search_customers(store, "Anna O")) == {loaded["A5"]}
+    assert ids(search_customers(store, "单田")) == {loaded["A6"]}
+    assert ids(search_customers(store, "shan tianfang")) == {loaded["A6"]}
 
 
 def test_search_by_ids(store: Store, loaded: dict[str, int]) -> None:

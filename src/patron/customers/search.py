@@ -81,16 +81,19 @@ def search_customers(
                 "phone",
             )
     if not found or not any(ch.isdigit() for ch in text):
-        conditions = [c.full_name.startswith(text, autoescape=True)]
-        if not _HAN.search(text):
-            # Latin letters match the pinyin key, so "zhang wei" finds 张伟 (and homophones);
-            # Chinese input matches the name as written, so 张伟 does not list 章伟.
-            keys = {search_key(text), normalise_name(text).pinyin_key or ""} - {""}
-            conditions += [c.name_key.startswith(key, autoescape=True) for key in sorted(keys)]
-        query_ = (
-            select(c.id).where(or_(*conditions), c.status == "active").order_by(c.id).limit(limit)
-        )
-        add([r[0] for r in conn.execute(query_)], "name")
+        # Every name search goes through the pinyin key index: "zhang wei" finds 张伟 and its
+        # homophones; Chinese input (whose pinyin prefixes the stored key) is then filtered on
+        # the name as written, so 张伟 does not list 章伟. Surname readings (单 → shan) are in
+        # normalise_name's key, the plain reading in search_key's.
+        keys = {search_key(text), normalise_name(text).pinyin_key or ""} - {""}
+        if keys:
+            query_ = select(c.id).where(
+                or_(*[c.name_key.startswith(key, autoescape=True) for key in sorted(keys)]),
+                c.status == "active",
+            )
+            if _HAN.search(text):
+                query_ = query_.where(c.full_name.startswith(text, autoescape=True))
+            add([r[0] for r in conn.execute(query_.order_by(c.id).limit(limit))], "name")
     ids = list(found)[:limit]
     if not ids:
         return []

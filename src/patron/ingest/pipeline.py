@@ -297,14 +297,26 @@ def _execute(
         stage_dir = _stage_dir(store, settings, ctx, workers)
         chunk_rows = settings.import_chunk_rows
         chunks = parsed_chunks(reader, spec, row_ctx, chunk_rows, workers, stage_dir)
+        group: list[StagedChunk] = []
         for parsed, bytes_read in chunks:
             if isinstance(parsed, StagedChunk):
-                _write_staged(store, ctx, parsed)
+                group.append(parsed)
+                if len(group) < STAGED_PER_COMMIT:
+                    continue
+                _write_staged(store, ctx, group)
+                rows_read += sum(len(c) for c in group)
+                group = []
             else:
+                if group:
+                    _write_staged(store, ctx, group)
+                    rows_read += sum(len(c) for c in group)
+                    group = []
                 _write_chunk(store, ctx, parsed, customer_source)
-            rows_read += len(parsed)
+                rows_read += len(parsed)
             if progress:
                 progress(ImportProgress(rows_read, bytes_read, total_bytes))
+        if group:
+            _write_staged(store, ctx, group)
     except KeyboardInterrupt:
         _mark(store, batch_id, "interrupted", "stopped by the user", options.actor)
         raise
@@ -376,33 +388,44 @@ def _stage_dir(store: Store, settings: Settings, ctx: BatchContext, workers: int
     return folder
 
 
-def _write_staged(store: Store, ctx: BatchContext, chunk: StagedChunk) -> None:
-    """Apply a staged chunk, its rejects, counters and checkpoint in one transaction."""
-    counts = {
-        "read": len(chunk),
-        "inserted": 0,
-        "updated": 0,
-        "unchanged": 0,
-        "rejected": len(chunk.rejected),
-    }
+STAGED_PER_COMMIT = 5  # staged chunks per transaction: fewer commits rewrite fewer index pages
+
+
+def _write_staged(store: Store, ctx: BatchContext, group: list[StagedChunk]) -> None:
+    """Apply staged chunks, their rejects, counters and checkpoint in one transaction."""
+    schemas = [f"stage{i}" for i in range(len(group))]
     with store.engine.connect() as conn:
-        staging.attach(conn, chunk.path)
+        attached: list[str] = []
         try:
+            for chunk, schema in zip(group, schemas, strict=True):
+                staging.attach(conn, chunk.path, schema)
+                attached.append(schema)
             with conn.begin():
                 batches.touch(conn, ctx.batch_id)
-                existing = staging.existing_rows(conn, ctx)
-                changed = [e for e in existing if e.new_hash != e.row_hash]
-                rows = staging.staged_rows(conn, [e.idx for e in changed])
-                for e in changed:
-                    apply_change(conn, ctx, rows[e.idx], e.id, e.customer_id)
-                counts["inserted"] = staging.copy_new(conn, ctx, [e.idx for e in existing])
-                counts["updated"] = len(changed)
-                counts["unchanged"] = len(existing) - len(changed)
-                batches.insert_rejects(conn, ctx.batch_id, chunk.rejected, ctx.loaded_at)
-                batches.checkpoint(conn, ctx.batch_id, chunk.last_row, counts)
+                for chunk, schema in zip(group, schemas, strict=True):
+                    counts = _apply_staged(conn, ctx, chunk, schema)
+                    batches.insert_rejects(conn, ctx.batch_id, chunk.rejected, ctx.loaded_at)
+                    batches.checkpoint(conn, ctx.batch_id, chunk.last_row, counts)
         finally:
-            staging.detach(conn)
-            chunk.path.unlink(missing_ok=True)
+            for schema in attached:
+                staging.detach(conn, schema)
+            for chunk in group:
+                chunk.path.unlink(missing_ok=True)
+
+
+def _apply_staged(conn: Any, ctx: BatchContext, chunk: StagedChunk, schema: str) -> dict[str, int]:
+    existing = staging.existing_rows(conn, ctx, schema)
+    changed = [e for e in existing if e.new_hash != e.row_hash]
+    rows = staging.staged_rows(conn, schema, [e.idx for e in changed])
+    for e in changed:
+        apply_change(conn, ctx, rows[e.idx], e.id, e.customer_id)
+    return {
+        "read": len(chunk),
+        "inserted": staging.copy_new(conn, ctx, schema, [e.idx for e in existing]),
+        "updated": len(changed),
+        "unchanged": len(existing) - len(changed),
+        "rejected": len(chunk.rejected),
+    }
 
 
 def _write_chunk(

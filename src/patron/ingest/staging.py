@@ -70,44 +70,44 @@ def write_stage(path: Path, rows: list[ParsedRow]) -> None:
         db.close()
 
 
-def attach(conn: Connection, path: Path) -> None:
-    """Attach a staging file; must happen outside a transaction (SQLite's rule)."""
-    conn.exec_driver_sql("ATTACH DATABASE ? AS stage", (str(path),))
+def attach(conn: Connection, path: Path, schema: str) -> None:
+    """Attach a staging file as ``schema``; must happen outside a transaction (SQLite's rule)."""
+    conn.exec_driver_sql(f"ATTACH DATABASE ? AS {schema}", (str(path),))
     conn.commit()
 
 
-def detach(conn: Connection) -> None:
-    conn.exec_driver_sql("DETACH DATABASE stage")
+def detach(conn: Connection, schema: str) -> None:
+    conn.exec_driver_sql(f"DETACH DATABASE {schema}")
     conn.commit()
 
 
-def existing_rows(conn: Connection, ctx: BatchContext) -> list[Any]:
+def existing_rows(conn: Connection, ctx: BatchContext, schema: str) -> list[Any]:
     """Staged rows whose key already has a current version in this source."""
     # CROSS JOIN fixes the loop order: each staged row probes the source-key index (the staging
     # table has no index, so the other order would scan it once per stored record).
     query = (
         "SELECT st.idx, st.row_hash AS new_hash, s.id, s.row_hash, s.customer_id "
-        "FROM stage.records st CROSS JOIN source_records s ON s.source_id = ? AND s.kind = ? "
+        f"FROM {schema}.records st CROSS JOIN source_records s ON s.source_id = ? AND s.kind = ? "
         "AND s.source_key = st.source_key AND s.is_current"
     )
     return list(conn.exec_driver_sql(query, (ctx.source_id, ctx.kind)))
 
 
-def staged_rows(conn: Connection, indexes: list[int]) -> dict[int, ParsedRow]:
+def staged_rows(conn: Connection, schema: str, indexes: list[int]) -> dict[int, ParsedRow]:
     """Staged rows as ParsedRow objects (for the few that need the Python path)."""
     if not indexes:
         return {}
     marks = ", ".join("?" * len(indexes))
     rows = conn.exec_driver_sql(
-        f"SELECT idx, {', '.join(RECORD_COLUMNS)} FROM stage.records WHERE idx IN ({marks})",
+        f"SELECT idx, {', '.join(RECORD_COLUMNS)} FROM {schema}.records WHERE idx IN ({marks})",
         tuple(indexes),
     ).all()
     return {r[0]: ParsedRow(r[1], r[2], r[3], r[4], r[5]) for r in rows}
 
 
-def copy_new(conn: Connection, ctx: BatchContext, skip: list[int]) -> int:
+def copy_new(conn: Connection, ctx: BatchContext, schema: str, skip: list[int]) -> int:
     """Insert every staged row not in ``skip`` as a new customer; returns how many."""
-    total = conn.exec_driver_sql("SELECT count(*) FROM stage.records").scalar_one()
+    total = conn.exec_driver_sql(f"SELECT count(*) FROM {schema}.records").scalar_one()
     count = int(total) - len(skip)
     if count <= 0:
         return 0
@@ -121,26 +121,26 @@ def copy_new(conn: Connection, ctx: BatchContext, skip: list[int]) -> int:
     conn.exec_driver_sql(
         f"INSERT INTO customers (id, {cols}, status, external, version, created_at, updated_at, "
         f"lineage) SELECT ? + idx, {cols}, 'active', ?, 1, ?, ?, "
-        f"'{{\"*\":' || (? + idx) || '}}' FROM stage.customers {where}",
+        f"'{{\"*\":' || (? + idx) || '}}' FROM {schema}.customers {where}",
         (cbase, int(ctx.external), now, now, rbase, skipped),
     )
     conn.exec_driver_sql(
         "INSERT INTO source_records (id, batch_id, source_id, kind, source_key, row_number, "
         "row_hash, loaded_at, external, raw, parsed, customer_id, is_current) "
         "SELECT ? + idx, ?, ?, ?, source_key, row_number, row_hash, ?, ?, raw, parsed, ? + idx, 1 "
-        f"FROM stage.records {where}",
+        f"FROM {schema}.records {where}",
         (rbase, ctx.batch_id, ctx.source_id, ctx.kind, now, int(ctx.external), cbase, skipped),
     )
     cols = ", ".join(POINT_COLUMNS)
     conn.exec_driver_sql(
         f"INSERT INTO contact_points ({cols}, customer_id, verified, source_record_id, batch_id, "
-        f"created_at) SELECT {cols}, ? + idx, 0, ? + idx, ?, ? FROM stage.points {where}",
+        f"created_at) SELECT {cols}, ? + idx, 0, ? + idx, ?, ? FROM {schema}.points {where}",
         (cbase, rbase, ctx.batch_id, now, skipped),
     )
     cols = ", ".join(CONSENT_COLUMNS)
     conn.exec_driver_sql(
         f"INSERT INTO consents ({cols}, customer_id, recorded_at, source_record_id, batch_id) "
-        f"SELECT {cols}, ? + idx, ?, ? + idx, ? FROM stage.consents {where}",
+        f"SELECT {cols}, ? + idx, ?, ? + idx, ? FROM {schema}.consents {where}",
         (cbase, now, rbase, ctx.batch_id, skipped),
     )
     return count

@@ -149,8 +149,8 @@ customers = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    # Name search uses this index for Chinese and Latin names alike (see customers.search).
     Index("ix_customers_name_key", "name_key"),
-    Index("ix_customers_full_name", "full_name"),
 )
 
 source_records = Table(

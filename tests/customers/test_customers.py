@@ -119,3 +119,17 @@ def test_customer_360_view_and_timeline(store: Store, loaded: dict[str, int]) ->
     assert find_customer(store, "+86 13800138000").id == loaded["A1"]
     with pytest.raises(NotFoundError):
         get_customer(store, 10**9)
+
+
+def test_contact_lookups_use_the_partial_index(sqlite_store: Store) -> None:
+    """Exact and prefix phone lookups are index searches, not table scans."""
+    from patron.customers.search import starts_with
+    from patron.store.schema import contact_kind, contact_points
+
+    cp = contact_points.c
+    for condition in (cp.value == "+8613800138000", starts_with(cp.value, "+86138")):
+        query = select(cp.customer_id).where(contact_kind("phone"), condition)
+        sql = str(query.compile(sqlite_store.engine, compile_kwargs={"literal_binds": True}))
+        with sqlite_store.connect() as conn:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        assert "USING INDEX ix_contact_points_lookup (kind=? AND value" in plan, plan

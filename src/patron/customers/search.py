@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from patron.core import InputError
 from patron.normalise import (
@@ -20,7 +21,7 @@ from patron.normalise import (
     normalise_text,
     search_key,
 )
-from patron.store.schema import contact_points, customers, source_records
+from patron.store.schema import contact_kind, contact_points, customers, source_records
 
 _ID = re.compile(r"^#?(\d{1,12})$")
 _HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
@@ -88,7 +89,7 @@ def search_customers(
         keys = {search_key(text), normalise_name(text).pinyin_key or ""} - {""}
         if keys:
             query_ = select(c.id).where(
-                or_(*[c.name_key.startswith(key, autoescape=True) for key in sorted(keys)]),
+                or_(*[starts_with(c.name_key, key) for key in sorted(keys)]),
                 c.status == "active",
             )
             if _HAN.search(text):
@@ -114,6 +115,13 @@ def search_customers(
     ]
 
 
+def starts_with(column: Any, prefix: str) -> Any:
+    """``column`` begins with ``prefix``, as a range both SQLite and PostgreSQL answer from an
+    index (their LIKE optimisations need case-sensitive or C-collated columns). Wildcards in
+    the prefix are plain characters here."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
+
+
 def _national_prefix(digits: str, region: str) -> str:
     # A partial number typed without country code: CN numbers are stored as +86...
     return ("+86" + digits) if region == "CN" else "+" + digits
@@ -121,8 +129,8 @@ def _national_prefix(digits: str, region: str) -> str:
 
 def _by_contact(conn: Connection, kind: str, value: str, limit: int, *, prefix: bool) -> list[int]:
     cp = contact_points.c
-    match = cp.value.startswith(value, autoescape=True) if prefix else cp.value == value
-    query = select(cp.customer_id).where(cp.kind == kind, match).distinct().limit(limit)
+    match = starts_with(cp.value, value) if prefix else cp.value == value
+    query = select(cp.customer_id).where(contact_kind(kind), match).distinct().limit(limit)
     return [r[0] for r in conn.execute(query)]
 
 

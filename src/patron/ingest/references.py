@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from patron.ingest.rows import ParsedRow, RejectedRow
 from patron.ingest.versions import BatchContext, chunked
-from patron.store.schema import contact_points, source_records
+from patron.store.schema import contact_kind, contact_points, source_records
 
 _FIX_KEY = (
     "import the customers of source '{src}' first (patron import FILE --kind customers "
@@ -96,7 +96,7 @@ def _lookup_contacts(conn: Connection, kind: str, values: list[str]) -> dict[str
     found: dict[str, set[int]] = {}
     cp = contact_points.c
     for part in chunked(sorted(set(values))):
-        query = select(cp.value, cp.customer_id).where(cp.kind == kind, cp.value.in_(part))
+        query = select(cp.value, cp.customer_id).where(contact_kind(kind), cp.value.in_(part))
         for r in conn.execute(query):
             found.setdefault(r.value, set()).add(int(r.customer_id))
     return found

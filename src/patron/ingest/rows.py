@@ -147,7 +147,8 @@ def parse_row(ctx: RowContext, row_number: int, values: list[str]) -> ParsedRow 
             )
     if problems:
         return RejectedRow(row_number, "validation", raw, [p.as_dict() for p in problems.problems])
-    parsed = compact(parsed)
+    if kind != "customers":  # customer records are built without empty entries
+        parsed = compact(parsed)
     digest = row_hash(values)
     key_field = KEY_FIELD[kind]
     # A product's sku stays in its record (rebuilds need it); other keys live on the record.
@@ -226,102 +227,129 @@ def _iso(value: Any) -> str | None:
 
 
 def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[str, Any]:
+    """A customer record; only non-empty fields are set (the hot path of big imports)."""
     m = ctx.mapping
-    day_first = m.day_first
-    out: dict[str, Any] = {"source_key": _value(ctx, values, "source_key") or None}
-    full = _value(ctx, values, "full_name")
+    col = ctx.first_column
+    n = len(values)
+
+    def cell(name: str) -> str:
+        # Raw cell, trimmed: the normalisers below normalise their input themselves.
+        c = col.get(name)
+        return values[c].strip() if c is not None and c < n else ""
+
+    out: dict[str, Any] = {}
+    if key := _value(ctx, values, "source_key"):
+        out["source_key"] = key
+    full = cell("full_name")
     given = _value(ctx, values, "given_name")
     family = _value(ctx, values, "family_name")
     if not full and (given or family):
         # Chinese order is family+given without a space; Western is "given family".
         full = (family + given) if _is_han(family + given) else f"{given} {family}".strip()
-    name = normalise_name(full)
-    out["full_name"] = name.full or None
-    out["given_name"] = given or name.given
-    out["family_name"] = family or name.family
-    out["name_key"] = name.pinyin_key
-    out["gender"] = _code(ctx, values, problems, "gender")
-    out["birth_date"] = _iso(
-        _typed(
-            ctx,
-            values,
-            problems,
+    if full:
+        name = normalise_name(full)
+        _put(out, "full_name", name.full)
+        _put(out, "given_name", given or name.given)
+        _put(out, "family_name", family or name.family)
+        _put(out, "name_key", name.pinyin_key)
+    if text := cell("gender"):
+        _put(out, "gender", _code(ctx, values, problems, "gender"))
+    if text := cell("birth_date"):
+        _put(
+            out,
             "birth_date",
-            lambda t: parse_date(t, day_first=day_first),
-            "write the date as YYYY-MM-DD",
+            _iso(
+                _typed(
+                    ctx,
+                    values,
+                    problems,
+                    "birth_date",
+                    lambda t: parse_date(t, day_first=m.day_first),
+                    "write the date as YYYY-MM-DD",
+                )
+            ),
         )
-    )
-    out["registered_at"] = _iso(
-        _typed(
-            ctx,
-            values,
-            problems,
+    if text := cell("registered_at"):
+        _put(
+            out,
             "registered_at",
-            lambda t: parse_datetime(t, day_first=day_first, default_tz=m.timezone),
-            "write the date as YYYY-MM-DD [HH:MM]",
+            _iso(
+                _typed(
+                    ctx,
+                    values,
+                    problems,
+                    "registered_at",
+                    lambda t: parse_datetime(t, day_first=m.day_first, default_tz=m.timezone),
+                    "write the date as YYYY-MM-DD [HH:MM]",
+                )
+            ),
         )
-    )
-    out["member_tier"] = _code(ctx, values, problems, "member_tier")
-    out["company"] = _value(ctx, values, "company") or None
+    if cell("member_tier"):
+        _put(out, "member_tier", _code(ctx, values, problems, "member_tier"))
+    _put(out, "company", _value(ctx, values, "company"))
 
     phones = []
-    for col in m.fields.get("phone", ()):
-        text = normalise_text(values[col]) if col < len(values) else ""
+    for c in m.fields.get("phone", ()):
+        text = values[c].strip() if c < n else ""
         if text:
             r = normalise_phone(text, ctx.region)
-            phones.append(
-                {
-                    "value": r.e164 or text,
-                    "raw": text,
-                    "valid": r.valid,
-                    "error": r.error,
-                    "kind": r.kind,
-                    "extension": r.extension,
-                }
-            )
-    out["phones"] = phones
+            phone: dict[str, Any] = {
+                "value": r.e164 or text,
+                "raw": text,
+                "valid": r.valid,
+                "kind": r.kind,
+            }
+            if r.error:
+                phone["error"] = r.error
+            if r.extension:
+                phone["extension"] = r.extension
+            phones.append(phone)
+    if phones:
+        out["phones"] = phones
     emails = []
-    for col in m.fields.get("email", ()):
-        text = normalise_text(values[col]) if col < len(values) else ""
+    for c in m.fields.get("email", ()):
+        text = values[c].strip() if c < n else ""
         if text:
             e = normalise_email(text)
-            emails.append(
-                {
-                    "value": e.normalised or text.lower(),
-                    "raw": text,
-                    "valid": e.valid,
-                    "error": e.error,
-                }
-            )
-    out["emails"] = emails
+            email: dict[str, Any] = {
+                "value": e.normalised or text.lower(),
+                "raw": text,
+                "valid": e.valid,
+            }
+            if e.error:
+                email["error"] = e.error
+            emails.append(email)
+    if emails:
+        out["emails"] = emails
 
-    address_text = _value(ctx, values, "address")
+    address_text = cell("address")
     addr = normalise_address(address_text) if address_text else None
-    out["address"] = (
-        None
-        if addr is None
-        else {
-            "line": addr.line,
-            "province": addr.province,
-            "city": addr.city,
-            "district": addr.district,
-            "postcode": addr.postcode,
-            "country": addr.country,
+    if addr is not None:
+        out["address"] = {
+            k: v
+            for k, v in (
+                ("line", addr.line),
+                ("province", addr.province),
+                ("city", addr.city),
+                ("district", addr.district),
+                ("postcode", addr.postcode),
+                ("country", addr.country),
+            )
+            if v
         }
-    )
     for part in ("province", "city", "district", "postcode"):
-        out[part] = _value(ctx, values, part) or (getattr(addr, part) if addr else None)
+        _put(out, part, _value(ctx, values, part) or (getattr(addr, part) if addr else None))
 
     consents = []
-    for col, (channel, purpose) in m.consent.items():
-        text = normalise_text(values[col]) if col < len(values) else ""
+    for c, (channel, purpose) in m.consent.items():
+        text = values[c].strip() if c < n else ""
         if not text:
             continue
         try:
             flag = parse_bool(text)
         except ValueError as exc:
             reason, hint = _reason(exc)
-            problems.add(m.headers[col], text, reason, hint or "use yes/no (是/否)")
+            problems.add(m.headers[c], text, reason, hint or "use yes/no (是/否)")
             continue
         if flag is not None:
             consents.append(
@@ -329,12 +357,14 @@ def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict
                     "channel": channel,
                     "purpose": purpose,
                     "status": "granted" if flag else "denied",
-                    "column": m.headers[col],
+                    "column": m.headers[c],
                 }
             )
-    out["consents"] = consents
-    out["attributes"] = _extras(ctx, values)
-    if not (out["full_name"] or phones or emails or out["company"]):
+    if consents:
+        out["consents"] = consents
+    if extras := _extras(ctx, values):
+        out["attributes"] = extras
+    if not ("full_name" in out or phones or emails or "company" in out):
         problems.add(
             "(row)",
             None,
@@ -342,6 +372,11 @@ def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict
             "check the column mapping; an empty row identifies nobody",
         )
     return out
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None and value != "":
+        out[key] = value
 
 
 def _is_han(text: str) -> bool:

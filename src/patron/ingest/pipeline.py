@@ -388,7 +388,7 @@ def _stage_dir(store: Store, settings: Settings, ctx: BatchContext, workers: int
     return folder
 
 
-STAGED_PER_COMMIT = 5  # staged chunks per transaction: fewer commits rewrite fewer index pages
+STAGED_PER_COMMIT = 10  # staged chunks per transaction: fewer commits rewrite fewer index pages
 
 
 def _write_staged(store: Store, ctx: BatchContext, group: list[StagedChunk]) -> None:

@@ -133,3 +133,17 @@ def test_contact_lookups_use_the_partial_index(sqlite_store: Store) -> None:
         with sqlite_store.connect() as conn:
             plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
         assert "USING INDEX ix_contact_points_lookup (kind=? AND value" in plan, plan
+
+
+def test_source_id_lookup_uses_an_index(sqlite_store: Store) -> None:
+    """Searching by a source-system id probes the source-key index, never scans records."""
+    from patron.customers.search import source_key_query
+
+    sql = str(
+        source_key_query([1, 2], "A1", 5).compile(
+            sqlite_store.engine, compile_kwargs={"literal_binds": True}
+        )
+    )
+    with sqlite_store.connect() as conn:
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "USING INDEX ix_source_records_key (source_id=? AND kind=? AND source_key=?)" in plan

@@ -21,7 +21,13 @@ from patron.normalise import (
     normalise_text,
     search_key,
 )
-from patron.store.schema import contact_kind, contact_points, customers, source_records
+from patron.store.schema import (
+    contact_kind,
+    contact_points,
+    customers,
+    source_records,
+    sources,
+)
 
 _ID = re.compile(r"^#?(\d{1,12})$")
 _HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
@@ -94,7 +100,9 @@ def search_customers(
             )
             if _HAN.search(text):
                 query_ = query_.where(c.full_name.startswith(text, autoescape=True))
-            add([r[0] for r in conn.execute(query_.order_by(c.id).limit(limit))], "name")
+            # In key order the index delivers matches already sorted and can stop at the limit.
+            query_ = query_.order_by(c.name_key, c.id).limit(limit)
+            add([r[0] for r in conn.execute(query_)], "name")
     ids = list(found)[:limit]
     if not ids:
         return []
@@ -134,12 +142,23 @@ def _by_contact(conn: Connection, kind: str, value: str, limit: int, *, prefix: 
     return [r[0] for r in conn.execute(query)]
 
 
-def _by_source_key(conn: Connection, text: str, limit: int) -> list[int]:
+def source_key_query(source_ids: list[int], key: str, limit: int) -> Any:
+    """Customers whose record in any source has this key. Naming every source lets the
+    (source_id, kind, source_key) index answer; a condition on the key alone would scan."""
     sr = source_records.c
-    query = (
+    return (
         select(sr.customer_id)
-        .where(sr.source_key == text, sr.kind == "customers", sr.customer_id.is_not(None))
+        .where(
+            sr.source_id.in_(source_ids),
+            sr.kind == "customers",
+            sr.source_key == key,
+            sr.customer_id.is_not(None),
+        )
         .distinct()
         .limit(limit)
     )
-    return [r[0] for r in conn.execute(query)]
+
+
+def _by_source_key(conn: Connection, text: str, limit: int) -> list[int]:
+    source_ids = [r[0] for r in conn.execute(select(sources.c.id))]
+    return [r[0] for r in conn.execute(source_key_query(source_ids, text, limit))]

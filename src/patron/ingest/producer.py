@@ -45,7 +45,7 @@ class StagedChunk:
 
 
 RawChunk = list[tuple[int, list[str], str | None, str | None]]
-QUEUE_DEPTH = 3  # chunks in flight between the processes
+QUEUE_DEPTH = 2  # chunks in flight per worker: memory is bounded by this times the chunk size
 
 
 @dataclass(frozen=True)

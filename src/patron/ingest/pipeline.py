@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -436,11 +436,11 @@ def _write_chunk(
     rejected = [r for r in rows if isinstance(r, RejectedRow)]
     with store.begin() as conn:
         batches.touch(conn, ctx.batch_id)
-        for segment in _unique_key_segments([r for r in rows if isinstance(r, ParsedRow)]):
-            applied, unresolved = _apply(conn, ctx, segment, customer_source)
-            for key, value in applied.items():
-                counts[key] += value
-            rejected.extend(unresolved)
+        # Keys are unique within a chunk (parse_chunk quarantines earlier duplicates).
+        accepted = [r for r in rows if isinstance(r, ParsedRow)]
+        applied, unresolved = _apply(conn, ctx, accepted, customer_source)
+        counts.update(applied)
+        rejected.extend(unresolved)
         counts["rejected"] = len(rejected)
         batches.insert_rejects(conn, ctx.batch_id, rejected, ctx.loaded_at)
         batches.checkpoint(conn, ctx.batch_id, max(r.row_number for r in rows), counts)
@@ -457,17 +457,3 @@ def _apply(
     if ctx.kind == "orders":
         return apply_orders(conn, ctx, rows, customer_source)
     return apply_events(conn, ctx, rows, customer_source)
-
-
-def _unique_key_segments(rows: list[ParsedRow]) -> Iterator[list[ParsedRow]]:
-    """Split rows so no key repeats within a segment; a later duplicate then updates the earlier."""
-    segment: list[ParsedRow] = []
-    seen: set[str] = set()
-    for row in rows:
-        if row.source_key in seen:
-            yield segment
-            segment, seen = [], set()
-        segment.append(row)
-        seen.add(row.source_key)
-    if segment:
-        yield segment

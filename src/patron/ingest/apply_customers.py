@@ -10,92 +10,17 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from patron.ingest.prepare import CONSENT_COLUMNS, CUSTOMER_COLUMNS, POINT_COLUMNS, golden_values
+from patron.ingest.prepare import (
+    CONSENT_COLUMNS,
+    CUSTOMER_COLUMNS,
+    POINT_COLUMNS,
+    golden_values,
+    prepare_customer,
+)
 from patron.ingest.rows import ParsedRow
 from patron.ingest.versions import BatchContext, chunked, classify, insert_source_records, retire
 from patron.store import allocate_ids, db_timestamp, insert_tuples
 from patron.store.schema import consents, contact_points, customers, source_records
-
-
-def contact_point_rows(
-    ctx: BatchContext, customer_id: int, source_record_id: int, parsed: dict[str, Any]
-) -> list[dict[str, Any]]:
-    rows = []
-    base = {
-        "customer_id": customer_id,
-        "verified": False,
-        "source_record_id": source_record_id,
-        "batch_id": ctx.batch_id,
-        "created_at": ctx.loaded_at,
-        "phone_kind": None,
-        "province": None,
-        "city": None,
-        "district": None,
-        "postcode": None,
-    }
-    for phone in parsed.get("phones") or []:
-        rows.append(
-            {
-                **base,
-                "kind": "phone",
-                "value": phone["value"],
-                "raw_value": phone.get("raw"),
-                "valid": phone.get("valid", False),
-                "validation_error": phone.get("error"),
-                "phone_kind": phone.get("kind"),
-            }
-        )
-    for email in parsed.get("emails") or []:
-        rows.append(
-            {
-                **base,
-                "kind": "email",
-                "value": email["value"],
-                "raw_value": email.get("raw"),
-                "valid": email.get("valid", False),
-                "validation_error": email.get("error"),
-            }
-        )
-    address = parsed.get("address")
-    if address and address.get("line"):
-        rows.append(
-            {
-                **base,
-                "kind": "address",
-                "value": address["line"],
-                "raw_value": address["line"],
-                "valid": True,
-                "validation_error": None,
-                "province": address.get("province"),
-                "city": address.get("city"),
-                "district": address.get("district"),
-                "postcode": address.get("postcode"),
-            }
-        )
-    return rows
-
-
-def consent_rows(
-    ctx: BatchContext,
-    customer_id: int,
-    source_record_id: int,
-    parsed: dict[str, Any],
-    row_number: int,
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "customer_id": customer_id,
-            "channel": c["channel"],
-            "purpose": c["purpose"],
-            "status": c["status"],
-            "recorded_at": ctx.loaded_at,
-            # Source, batch and row are on the linked source record; the 360 view shows them.
-            "origin": f"column '{c['column']}'",
-            "source_record_id": source_record_id,
-            "batch_id": ctx.batch_id,
-        }
-        for c in parsed.get("consents") or []
-    ]
 
 
 def apply_customers(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> dict[str, int]:
@@ -158,6 +83,8 @@ def _insert_new(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> N
 def apply_change(
     conn: Connection, ctx: BatchContext, row: ParsedRow, current_id: int, customer_id: int | None
 ) -> None:
+    """Make ``row`` its record's current version and update the customer from it: new phones,
+    e-mails and addresses are added, consent changes appended."""
     retire(conn, [current_id])
     record_id = insert_source_records(conn, ctx, [(row, customer_id)])[0]
     if customer_id is None:  # pragma: no cover - customer records always carry their customer
@@ -166,6 +93,9 @@ def apply_change(
     values["updated_at"] = ctx.loaded_at
     values["version"] = customers.c.version + 1
     conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
+    # Rows rebuilt from a staging file carry no prepared values; derive them the same way.
+    _, contact, consent = row.prepared or prepare_customer(row.parsed)
+    now = db_timestamp(conn, ctx.loaded_at)
     known = {
         (r.kind, r.value)
         for r in conn.execute(
@@ -174,21 +104,19 @@ def apply_change(
             )
         )
     }
-    new_points = [
-        p
-        for p in contact_point_rows(ctx, customer_id, record_id, row.parsed)
-        if (p["kind"], p["value"]) not in known
+    points = [
+        (*p, customer_id, 0, record_id, ctx.batch_id, now)
+        for p in contact
+        if (p[0], p[1]) not in known  # (kind, value)
     ]
-    if new_points:
-        conn.execute(contact_points.insert(), new_points)
+    insert_tuples(conn, contact_points, POINT_INSERT, points, ready=True)
     latest = latest_consents(conn, [customer_id]).get(customer_id, {})
-    changed = [
-        c
-        for c in consent_rows(ctx, customer_id, record_id, row.parsed, row.row_number)
-        if latest.get((c["channel"], c["purpose"])) != c["status"]
+    grants = [
+        (*c, customer_id, now, record_id, ctx.batch_id)
+        for c in consent
+        if latest.get((c[0], c[1])) != c[2]  # (channel, purpose) -> status
     ]
-    if changed:
-        conn.execute(consents.insert(), changed)
+    insert_tuples(conn, consents, CONSENT_INSERT, grants, ready=True)
 
 
 def latest_consents(

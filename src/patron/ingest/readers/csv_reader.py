@@ -25,7 +25,7 @@ from patron.ingest.readers.base import (
     TableInfo,
     clean_headers,
 )
-from patron.ingest.readers.encoding import errors_for
+from patron.ingest.readers.encoding import open_decoded
 
 DELIMITERS = (",", "\t", ";", "|")
 _RAW_TEXT_CAP = 65_536  # raw_text kept for a cut-off record (its first line), in characters
@@ -79,17 +79,13 @@ class CsvReader(BaseReader):
         self._limits = limits
         self._skip = skip_to_row
         self._delimiter = delimiter
-        # a whole record may hold several long fields; beyond this it is cut off (memory bound)
-        self._budget = 2 * limits.max_field_chars + 65_536
+        decoded = open_decoded(path, encoding, limits)
+        self._raw, self._text, self._budget = decoded.raw, decoded.text, decoded.budget
+        self._bad_bytes = decoded.bad_bytes
         if csv.field_size_limit() < self._budget:
             # process-wide setting; only ever raised, so other csv users keep working
             csv.field_size_limit(self._budget)
-        self._raw = open(path, "rb")  # noqa: SIM115 - closed in close()
         total = Path(path).stat().st_size
-        self._text = io.TextIOWrapper(
-            self._raw, encoding=encoding.encoding, errors=errors_for(encoding.encoding), newline=""
-        )
-        self._bad_bytes = f"contains bytes that are not valid {encoding.label}"
         self.bytes_read = 0
         self._records = self._parse()
         try:

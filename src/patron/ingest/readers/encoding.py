@@ -10,16 +10,19 @@ because a wrong legacy reading produces plausible-looking but wrong names.
 from __future__ import annotations
 
 import codecs
+import io
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import chardet
 
 from patron.core.errors import EncodingUncertainError, InputError
 from patron.ingest.readers._scoring import latin_score, text_score, utf8_score
-from patron.ingest.readers.base import EncodingGuess
+from patron.ingest.readers.base import EncodingGuess, ReaderLimits
 
 SAMPLE_BYTES = 64 * 1024
 #: how far into a file to look for the first non-ASCII byte when the head is pure ASCII
@@ -93,6 +96,28 @@ def errors_for(codec: str) -> str:
     """The decode error handler a reader uses for ``codec``: bad bytes become U+FFFD, which
     the reader turns into an error row instead of silently storing it."""
     return GBK_MARK if codec == "gb18030" else "replace"
+
+
+@dataclass
+class DecodedFile:
+    """A file opened for streaming text: the binary handle (for progress), the decoded text,
+    the longest record a reader accepts, and the message for bytes invalid in the encoding."""
+
+    raw: BinaryIO
+    text: io.TextIOWrapper
+    budget: int
+    bad_bytes: str
+
+
+def open_decoded(path: str | Path, encoding: EncodingGuess, limits: ReaderLimits) -> DecodedFile:
+    """Open ``path`` as text in ``encoding``; bytes are never split before decoding."""
+    raw = open(path, "rb")  # noqa: SIM115 - the reader closes it through ``text``
+    text = io.TextIOWrapper(
+        raw, encoding=encoding.encoding, errors=errors_for(encoding.encoding), newline=""
+    )
+    # A whole record may hold several long fields; beyond this it is cut off (memory bound).
+    budget = 2 * limits.max_field_chars + 65_536
+    return DecodedFile(raw, text, budget, f"contains bytes that are not valid {encoding.label}")
 
 
 def resolve_encoding(name: str, *, file: str | None = None) -> EncodingGuess:

@@ -12,7 +12,6 @@ Choices, so the file can be streamed in one pass:
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from patron.ingest.readers.base import (
     TableInfo,
     clean_headers,
 )
-from patron.ingest.readers.encoding import errors_for
+from patron.ingest.readers.encoding import open_decoded
 
 _PROGRESS_EVERY = 4096
 _RAW_TEXT_CAP = 65_536
@@ -85,12 +84,9 @@ class JsonlReader(BaseReader):
         self._path = name = str(path)
         self._limits = limits
         self._skip = skip_to_row
-        self._budget = 2 * limits.max_field_chars + 65_536
-        self._raw = open(path, "rb")  # noqa: SIM115 - closed in close()
-        self._text = io.TextIOWrapper(
-            self._raw, encoding=encoding.encoding, errors=errors_for(encoding.encoding), newline=""
-        )
-        self._bad_bytes = f"contains bytes that are not valid {encoding.label}"
+        decoded = open_decoded(path, encoding, limits)
+        self._raw, self._text, self._budget = decoded.raw, decoded.text, decoded.budget
+        self._bad_bytes = decoded.bad_bytes
         self.bytes_read = 0
         self._lines = self._numbered_lines()
         try:

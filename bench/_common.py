@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +55,25 @@ def record(name: str, result: dict[str, Any]) -> None:
     with (OUT / "results.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({"bench": name, **result}, default=str) + "\n")
     print(json.dumps({"bench": name, **result}, default=str, ensure_ascii=False))
+
+
+@contextmanager
+def bench_store(backend: str, database: str) -> Iterator[tuple[dict[str, str], str]]:
+    """(environment for `patron` child processes, store URL) on a fresh store of ``backend``.
+
+    SQLite gets a temporary PATRON_HOME; PostgreSQL a fresh database on the throwaway server
+    (or PATRON_BENCH_POSTGRES_URL), stopped afterwards.
+    """
+    base = {k: v for k, v in os.environ.items() if k != "PATRON_DATABASE_URL"}
+    with tempfile.TemporaryDirectory(prefix="patron-bench-") as home:
+        env = {**base, "PATRON_HOME": home}
+        if backend != "postgresql":
+            yield env, f"sqlite:///{home}/patron.db"
+            return
+        admin, server = postgres_url()
+        try:
+            env["PATRON_DATABASE_URL"] = fresh_database(admin, database)
+            yield env, env["PATRON_DATABASE_URL"]
+        finally:
+            if server is not None:
+                server.stop()

@@ -10,18 +10,16 @@ their contact points, consent, orders and timeline: median, p95, p99.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from _common import customer_csv, fresh_database, postgres_url, record
+from _common import bench_store, customer_csv, record
 from patron.core import Settings
 from patron.customers import find_customer, get_customer
 from patron.store import open_store
@@ -89,22 +87,10 @@ def main() -> None:
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"])
     args = parser.parse_args()
     path = customer_csv(args.rows)
-    base_env = {k: v for k, v in os.environ.items() if k != "PATRON_DATABASE_URL"}
     for backend in args.backend:
-        with tempfile.TemporaryDirectory(prefix="patron-bench-") as home:
-            env = {**base_env, "PATRON_HOME": home}
-            server = None
-            url = f"sqlite:///{home}/patron.db"
-            if backend == "postgresql":
-                admin, server = postgres_url()
-                url = fresh_database(admin, "patron_bench_lookup")
-                env["PATRON_DATABASE_URL"] = url
-            try:
-                load(path, env)
-                result = measure(url, args.lookups)
-            finally:
-                if server is not None:
-                    server.stop()
+        with bench_store(backend, "patron_bench_lookup") as (env, url):
+            load(path, env)
+            result = measure(url, args.lookups)
         record("customer_lookup", {"backend": backend, "rows": args.rows, **result})
 
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psutil
 
-from _common import customer_csv, fresh_database, postgres_url, record
+from _common import bench_store, customer_csv, record
 
 
 def tree_rss(proc: psutil.Process) -> int:
@@ -59,19 +57,9 @@ def main() -> None:
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"])
     args = parser.parse_args()
     path = customer_csv(args.rows)
-    base_env = {k: v for k, v in os.environ.items() if k != "PATRON_DATABASE_URL"}
     for backend in args.backend:
-        with tempfile.TemporaryDirectory(prefix="patron-bench-") as home:
-            env = {**base_env, "PATRON_HOME": home}
-            server = None
-            if backend == "postgresql":
-                admin, server = postgres_url()
-                env["PATRON_DATABASE_URL"] = fresh_database(admin, "patron_bench_import")
-            try:
-                result = run_import(path, env)
-            finally:
-                if server is not None:
-                    server.stop()
+        with bench_store(backend, "patron_bench_import") as (env, _url):
+            result = run_import(path, env)
         rows_per_second = round(args.rows / result["wall_seconds"])
         record(
             "import_customers",

@@ -26,35 +26,26 @@ class SourceInfo:
 
 def ensure_source(conn: Connection, settings: Settings, name: str, external: bool) -> SourceInfo:
     """The named source, created with the default reliability and half-life when new."""
-    row = conn.execute(select(sources).where(sources.c.name == name)).mappings().first()
-    if row is None:
-        reliability = settings.external_reliability if external else settings.internal_reliability
-        half_life = (
-            settings.external_half_life_days if external else settings.internal_half_life_days
+    found = source_by_name(conn, name)
+    if found is not None:
+        return found
+    reliability = settings.external_reliability if external else settings.internal_reliability
+    half_life = settings.external_half_life_days if external else settings.internal_half_life_days
+    result = conn.execute(
+        insert(sources).values(
+            name=name,
+            external=external,
+            created_at=utcnow(),
+            reliability=reliability,
+            half_life_days=half_life,
         )
-        result = conn.execute(
-            insert(sources).values(
-                name=name,
-                external=external,
-                created_at=utcnow(),
-                reliability=reliability,
-                half_life_days=half_life,
-            )
-        )
-        assert result.inserted_primary_key is not None
-        return SourceInfo(
-            int(result.inserted_primary_key[0]), name, external, reliability, half_life
-        )
-    return SourceInfo(
-        int(row["id"]),
-        name,
-        bool(row["external"]),
-        float(row["reliability"]),
-        float(row["half_life_days"]),
     )
+    assert result.inserted_primary_key is not None
+    return SourceInfo(int(result.inserted_primary_key[0]), name, external, reliability, half_life)
 
 
 def source_by_name(conn: Connection, name: str) -> SourceInfo | None:
+    """The named source, or None."""
     row = conn.execute(select(sources).where(sources.c.name == name)).mappings().first()
     if row is None:
         return None

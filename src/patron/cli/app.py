@@ -10,6 +10,7 @@ from rich.table import Table
 from patron import __version__
 from patron.cli import customers as customers_cli
 from patron.cli import imports as imports_cli
+from patron.cli import users as users_cli
 from patron.cli.common import console, friendly_errors, store
 from patron.core import get_settings
 
@@ -21,6 +22,8 @@ app = typer.Typer(
 )
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(customers_cli.app, name="customer")
+app.add_typer(users_cli.user_app, name="user")
+app.add_typer(users_cli.token_app, name="token")
 source_app = typer.Typer(
     no_args_is_help=True, help="Data sources and how far their data is trusted."
 )
@@ -110,7 +113,7 @@ def demo(
     people: Annotated[int, typer.Option(help="how many people the demo company has")] = 20_000,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 42,
     serve: Annotated[
-        bool, typer.Option(help="serve the web UI afterwards (when available)")
+        bool, typer.Option(help="serve the web app afterwards (--no-serve to skip)")
     ] = True,
 ) -> None:
     """Generate a realistic multi-source company, import it all and print a summary."""
@@ -128,8 +131,37 @@ def demo(
         'Try: patron customer search 张伟 | patron customer search "zhang wei" | '
         "patron customer show 1"
     )
+    from patron.demo import ensure_demo_users
+
+    settings = get_settings()
+    credentials = ensure_demo_users(store())
+    url = f"http://localhost:{settings.port}/"
+    console.print("Demo users (passwords are new on every run):")
+    for name, role, password in credentials:
+        console.print(f"  {name:<8} {password}   ({role})")
     if serve:
-        console.print(
-            "The web UI is not part of this version yet; explore with "
-            "`patron customer search` and `patron customer show`."
-        )
+        from patron.web import serve as serve_web
+
+        console.print(f"Open [bold]{url}[/] and sign in. Ctrl+C stops the server.")
+        serve_web(settings, host=settings.host, port=settings.port, log_level="warning")
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on (default 127.0.0.1)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+) -> None:
+    """Serve the web app and the REST API (docs at /api/v1/docs)."""
+    from patron.web import serve as serve_web
+
+    settings = get_settings()
+    store()  # create or upgrade the store before the first request
+    shown = host or settings.host
+    console.print(
+        f"patron on http://{'localhost' if shown == '127.0.0.1' else shown}:"
+        f"{port or settings.port}/  (API docs: /api/v1/docs)"
+    )
+    serve_web(settings, host=host, port=port)

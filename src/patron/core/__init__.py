@@ -2,6 +2,7 @@
 
 from patron.core.clock import utcnow
 from patron.core.errors import (
+    AuthenticationError,
     ConflictError,
     EncodingUncertainError,
     FieldProblem,
@@ -9,11 +10,14 @@ from patron.core.errors import (
     LimitExceededError,
     NotFoundError,
     PatronError,
+    PermissionDeniedError,
+    RateLimitedError,
     RowProblems,
 )
 from patron.core.settings import Settings, get_settings, load_settings
 
 __all__ = [
+    "AuthenticationError",
     "ConflictError",
     "EncodingUncertainError",
     "FieldProblem",
@@ -21,6 +25,8 @@ __all__ = [
     "LimitExceededError",
     "NotFoundError",
     "PatronError",
+    "PermissionDeniedError",
+    "RateLimitedError",
     "RowProblems",
     "Settings",
     "get_settings",

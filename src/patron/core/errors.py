@@ -88,6 +88,22 @@ class ConflictError(PatronError):
     """A change was based on an outdated version of a record (lost-update guard)."""
 
 
+class AuthenticationError(PatronError):
+    """No valid credentials: wrong name or password, an expired session, a revoked token."""
+
+
+class PermissionDeniedError(PatronError):
+    """The user is known but their role does not allow this."""
+
+
+class RateLimitedError(PatronError):
+    """Too many attempts; ``retry_after`` says how many seconds to wait."""
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """Why one field of one row was rejected, and what would fix it."""

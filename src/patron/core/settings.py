@@ -31,6 +31,18 @@ class Settings(BaseModel):
     external_reliability: float = Field(default=0.6, ge=0, le=1)
     internal_half_life_days: float = Field(default=730.0, gt=0)
     external_half_life_days: float = Field(default=365.0, gt=0)
+    # Web app and REST API (patron serve)
+    host: str = Field(default="127.0.0.1", description="address patron serve listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="port patron serve listens on")
+    session_idle_minutes: int = Field(default=480, ge=1, description="idle session timeout")
+    session_max_hours: int = Field(default=168, ge=1, description="absolute session lifetime")
+    cookie_secure: bool = Field(
+        default=True,
+        description="send the session cookie only over HTTPS (browsers allow http://localhost)",
+    )
+    login_max_failures: int = Field(default=5, ge=1, description="failed logins before lockout")
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    max_upload_mib: int = Field(default=2048, ge=1, description="largest import upload")
 
     @property
     def effective_database_url(self) -> str:
@@ -45,6 +57,9 @@ _ENV = {
     "PATRON_DATABASE_URL": "database_url",
     "PATRON_DEFAULT_REGION": "default_region",
     "PATRON_IMPORT_CHUNK_ROWS": "import_chunk_rows",
+    "PATRON_HOST": "host",
+    "PATRON_PORT": "port",
+    "PATRON_COOKIE_SECURE": "cookie_secure",
 }
 
 

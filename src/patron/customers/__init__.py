@@ -1,15 +1,26 @@
-"""Customers: the single customer view (360 degrees), timeline and search.
+"""Customers: the single customer view (360 degrees), timeline, search and browsing.
 
 Facade::
 
     from patron.customers import get_customer, search_customers
     view = get_customer(store, 42)          # profile, contact points, consent, orders, timeline
     hits = search_customers(store, "张伟")   # or "zhang wei", "138 0013 8000", "a@b.cn", "#42"
+    view = get_customer(store, 42, masked=True)   # for roles without the personal-data right
+
+Reading a customer unmasked on someone's behalf (``viewed_by``) is written to the audit log.
 """
 
 from __future__ import annotations
 
-from patron.customers.search import CustomerSummary
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+
+from patron.core import NotFoundError, PermissionDeniedError
+from patron.customers import catalog
+from patron.customers.masking import mask_customer, mask_summary
+from patron.customers.search import CustomerSummary, looks_like_contact
 from patron.customers.search import search_customers as _search
 from patron.customers.view import (
     ConsentState,
@@ -22,31 +33,120 @@ from patron.customers.view import (
     TimelineEntry,
     load_customer,
 )
-from patron.store import Store
+from patron.store import Store, record_audit
+from patron.store.schema import customers as _customers
 
 
-def get_customer(store: Store, customer_id: int) -> Customer360:
-    """The 360-degree view of one customer (raises NotFoundError for an unknown id)."""
-    with store.connect() as conn:
-        return load_customer(conn, customer_id)
+def get_customer(
+    store: Store, customer_id: int, *, masked: bool = False, viewed_by: str | None = None
+) -> Customer360:
+    """The 360-degree view of one customer (raises NotFoundError for an unknown id).
+
+    ``masked`` hides personal data; an unmasked read ``viewed_by`` someone is audited.
+    """
+    if masked or viewed_by is None:
+        with store.connect() as conn:
+            view = load_customer(conn, customer_id)
+        return mask_customer(view) if masked else view
+    with store.begin() as conn:
+        view = load_customer(conn, customer_id)
+        record_audit(
+            conn, actor=viewed_by, action="customer.viewed", target_type="customer",
+            target_id=customer_id,
+        )  # fmt: skip
+    return view
 
 
 def search_customers(
-    store: Store, query: str, *, limit: int = 50, region: str = "CN"
+    store: Store, query: str, *, limit: int = 50, region: str = "CN", masked: bool = False
 ) -> list[CustomerSummary]:
-    """Customers matching a name, pinyin, phone, e-mail or id (see customers.search)."""
+    """Customers matching a name, pinyin, phone, e-mail or id (see customers.search).
+
+    With ``masked`` the results are masked and phone / e-mail queries are refused: a role
+    that may not see a phone number may not test guesses of it either.
+    """
+    if masked and looks_like_contact(query):
+        raise PermissionDeniedError(
+            "searching by phone number or e-mail needs the personal-data permission",
+            hint="search by name or customer id",
+        )
     with store.connect() as conn:
-        return _search(conn, query, limit=limit, region=region)
+        hits = _search(conn, query, limit=limit, region=region)
+    return [mask_summary(h) for h in hits] if masked else hits
 
 
 def find_customer(store: Store, query: str, *, region: str = "CN") -> Customer360:
     """The 360 view of the single best match for an id, phone or e-mail."""
-    from patron.core import NotFoundError
-
     hits = search_customers(store, query, limit=2, region=region)
     if not hits:
         raise NotFoundError(f"no customer matches '{query}'")
     return get_customer(store, hits[0].id)
+
+
+def list_customers(
+    store: Store, *, after: int = 0, limit: int = 50, masked: bool = False
+) -> list[CustomerSummary]:
+    """Active customers by id, ``limit`` after id ``after`` (keyset pages)."""
+    with store.connect() as conn:
+        rows = catalog.list_customers(conn, after=after, limit=limit)
+    return [mask_summary(r) for r in rows] if masked else rows
+
+
+def list_products(store: Store, *, after: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        return catalog.list_products(conn, after=after, limit=limit)
+
+
+def list_orders(
+    store: Store, *, after: int = 0, limit: int = 50, customer_id: int | None = None
+) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        return catalog.list_orders(conn, after=after, limit=limit, customer_id=customer_id)
+
+
+def list_events(
+    store: Store, *, after: int = 0, limit: int = 50, customer_id: int | None = None
+) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        return catalog.list_events(conn, after=after, limit=limit, customer_id=customer_id)
+
+
+def overview(store: Store) -> dict[str, Any]:
+    """Headline figures: customers, contact data validity, orders, events, rejects, sources."""
+    with store.connect() as conn:
+        return catalog.overview(conn)
+
+
+def customer_version(store: Store, customer_id: int) -> int:
+    """The customer's current version (raises NotFoundError)."""
+    with store.connect() as conn:
+        version = conn.execute(
+            select(_customers.c.version).where(_customers.c.id == customer_id)
+        ).scalar()
+    if version is None:
+        raise NotFoundError(f"no customer {customer_id}")
+    return int(version)
+
+
+def iter_customer_rows(
+    store: Store, columns: list[str], batch_size: int = 5000
+) -> Iterator[list[Any]]:
+    """Yield active customers' golden fields as lists, streaming (for exports)."""
+    cols = [_customers.c[name] for name in columns]
+    last = 0
+    while True:
+        with store.connect() as conn:
+            rows = conn.execute(
+                select(*cols)
+                .where(_customers.c.id > last, _customers.c.status == "active")
+                .order_by(_customers.c.id)
+                .limit(batch_size)
+            ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield list(row)
+        last = rows[-1][0]
 
 
 __all__ = [
@@ -59,33 +159,15 @@ __all__ = [
     "OrderLine",
     "SourceRecord",
     "TimelineEntry",
+    "customer_version",
     "find_customer",
     "get_customer",
+    "iter_customer_rows",
+    "list_customers",
+    "list_events",
+    "list_orders",
+    "list_products",
+    "mask_customer",
+    "overview",
     "search_customers",
 ]
-
-
-def iter_customer_rows(store: Store, columns: list[str], batch_size: int = 5000):  # type: ignore[no-untyped-def]
-    """Yield active customers' golden fields as lists, streaming (for exports)."""
-    from sqlalchemy import select
-
-    from patron.store.schema import customers as table
-
-    cols = [table.c[name] for name in columns]
-    last = 0
-    while True:
-        with store.connect() as conn:
-            rows = conn.execute(
-                select(*cols)
-                .where(table.c.id > last, table.c.status == "active")
-                .order_by(table.c.id)
-                .limit(batch_size)
-            ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield list(row)
-        last = rows[-1][0]
-
-
-__all__ += ["iter_customer_rows"]

@@ -44,6 +44,13 @@ class CustomerSummary:
     matched_on: str
 
 
+def looks_like_contact(query: str) -> bool:
+    """True for text a search would try as an e-mail or phone number."""
+    text = normalise_text(query)
+    digits = re.sub(r"\D", "", text)
+    return "@" in text or (len(digits) >= 5 and not _ID.match(text))
+
+
 def search_customers(
     conn: Connection, query: str, *, limit: int = 50, region: str = "CN"
 ) -> list[CustomerSummary]:

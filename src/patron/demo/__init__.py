@@ -8,11 +8,13 @@ Facade::
 
 from patron.demo.generator import DemoConfig, DemoFiles, generate_company, write_customer_csv
 from patron.demo.runner import DemoResult, run_demo
+from patron.demo.users import ensure_demo_users
 
 __all__ = [
     "DemoConfig",
     "DemoFiles",
     "DemoResult",
+    "ensure_demo_users",
     "generate_company",
     "run_demo",
     "write_customer_csv",

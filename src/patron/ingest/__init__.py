@@ -17,8 +17,15 @@ from patron.ingest.batches import (
     set_source,
 )
 from patron.ingest.export import escape_formula, write_table
-from patron.ingest.facade import Preview, export_rejects, preview_file
-from patron.ingest.fields import KINDS
+from patron.ingest.facade import (
+    Preview,
+    edit_customer,
+    enter_customer,
+    export_rejects,
+    preview_file,
+    record_consent,
+)
+from patron.ingest.fields import CONSENT_CHANNELS, KINDS
 from patron.ingest.pipeline import (
     ImportOptions,
     ImportProgress,
@@ -29,12 +36,15 @@ from patron.ingest.pipeline import (
 from patron.ingest.rollback import rollback_batch
 
 __all__ = [
+    "CONSENT_CHANNELS",
     "KINDS",
     "ImportOptions",
     "ImportProgress",
     "ImportReport",
     "Preview",
     "count_rejects",
+    "edit_customer",
+    "enter_customer",
     "escape_formula",
     "export_rejects",
     "get_batch",
@@ -42,6 +52,7 @@ __all__ = [
     "list_rejects",
     "list_sources",
     "preview_file",
+    "record_consent",
     "resume_import",
     "rollback_batch",
     "run_import",

@@ -81,11 +81,16 @@ def _insert_new(conn: Connection, ctx: BatchContext, rows: list[ParsedRow]) -> N
 
 
 def apply_change(
-    conn: Connection, ctx: BatchContext, row: ParsedRow, current_id: int, customer_id: int | None
+    conn: Connection,
+    ctx: BatchContext,
+    row: ParsedRow,
+    current_id: int | None,
+    customer_id: int | None,
 ) -> None:
-    """Make ``row`` its record's current version and update the customer from it: new phones,
-    e-mails and addresses are added, consent changes appended."""
-    retire(conn, [current_id])
+    """Make ``row`` its record's current version (superseding ``current_id``) and update the
+    customer from it: new phones, e-mails and addresses are added, consent changes appended."""
+    if current_id is not None:
+        retire(conn, [current_id])
     record_id = insert_source_records(conn, ctx, [(row, customer_id)])[0]
     if customer_id is None:  # pragma: no cover - customer records always carry their customer
         return

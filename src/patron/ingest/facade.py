@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from patron.core import Settings, get_settings
-from patron.ingest import batches
+from patron.ingest import batches, manual
 from patron.ingest.export import write_table
 from patron.ingest.pipeline import ImportOptions, mapping_for, open_source_file
 from patron.ingest.rows import ParsedRow, RowContext, parse_chunk, raw_column_keys
@@ -86,3 +86,50 @@ def export_rejects(
             yield [r["row_number"], r["category"], text, *[r["raw"].get(k, "") for k in keys]]
 
     return write_table(path, header, lines(), raw=raw)
+
+
+def enter_customer(
+    store: Store, fields: dict[str, Any], *, actor: str, settings: Settings | None = None
+) -> int:
+    """Create a customer from a person's entry (see ingest.manual); returns its id."""
+    with store.begin() as conn:
+        return manual.create_customer(conn, settings or get_settings(), fields, actor=actor)
+
+
+def edit_customer(
+    store: Store,
+    customer_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int,
+    actor: str,
+    settings: Settings | None = None,
+) -> int:
+    """Apply a person's edits if the customer is still at ``expected_version``; returns the
+    new version (raises ConflictError otherwise)."""
+    with store.begin() as conn:
+        return manual.update_customer(
+            conn,
+            settings or get_settings(),
+            customer_id,
+            changes,
+            expected_version=expected_version,
+            actor=actor,
+        )
+
+
+def record_consent(
+    store: Store,
+    customer_id: int,
+    channel: str,
+    purpose: str,
+    status: str,
+    *,
+    actor: str,
+    origin: str | None = None,
+) -> None:
+    """Record consent given ("granted") or withdrawn ("denied") for a channel and purpose."""
+    with store.begin() as conn:
+        manual.record_consent(
+            conn, customer_id, channel, purpose, status, actor=actor, origin=origin
+        )

@@ -343,10 +343,49 @@ api_tokens = Table(
     Column("user_id", ForeignKey("users.id"), nullable=False),
     Column("token_hash", String(128), nullable=False, unique=True),
     Column("prefix", String(16), nullable=False),
+    Column("label", Text),
     Column("scopes", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("last_used_at", TS),
     Column("revoked_at", TS),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    _pk(),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    # Only a hash of the cookie's token is stored: a copied database cannot log anyone in.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("last_seen_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("revoked_at", TS),
+    Column("client", Text),  # user agent and address, for the user's session list
+    Index("ix_sessions_user", "user_id"),
+)
+
+# Failed logins per name, kept whether or not the name is a user, so lockout cannot reveal
+# which names exist.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_failure_at", TS, nullable=False),
+    Column("locked_until", TS),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer),  # NULL while the first request is still running
+    Column("response", JSON),
+    Column("created_at", TS, nullable=False),
 )
 
 audit_log = Table(

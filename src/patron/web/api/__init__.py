@@ -1,0 +1,41 @@
+"""The REST API under /api/v1: one router per resource, every route guarded (see security)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+
+from patron.access import Principal
+from patron.web.api import catalog, customers, imports
+from patron.web.api.schemas import MeOut, Problem
+from patron.web.security import signed_in
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Not authenticated"},
+    403: {"model": Problem, "description": "Not allowed for this role"},
+    404: {"model": Problem, "description": "Not found"},
+    409: {"model": Problem, "description": "Conflict"},
+    412: {"model": Problem, "description": "Changed by someone else"},
+    422: {"model": Problem, "description": "Invalid input"},
+    428: {"model": Problem, "description": "Precondition required"},
+    429: {"model": Problem, "description": "Too many requests"},
+}
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api/v1", responses=ERRORS)
+    router.include_router(customers.router)
+    router.include_router(imports.router)
+    router.include_router(catalog.router)
+
+    @router.get("/me", response_model=MeOut, tags=["access"], summary="Who am I")
+    def me(who: Annotated[Principal, signed_in()]) -> dict[str, Any]:
+        return {
+            "name": who.name,
+            "role": who.role,
+            "permissions": sorted(who.permissions),
+            "via": who.via,
+        }
+
+    return router

@@ -1,0 +1,64 @@
+"""/api/v1/products, /orders, /events: read-only pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from patron import customers
+from patron.access import Principal
+from patron.web.api.paging import decode_cursor, encode_cursor
+from patron.web.api.schemas import ItemPage
+from patron.web.security import allow
+from patron.web.state import AppState, app_state
+
+router = APIRouter(tags=["catalog"])
+Cursor = Annotated[str | None, Query(max_length=200)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+CustomerId = Annotated[int | None, Query(ge=1, le=2**62)]
+
+
+def _page(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "next_cursor": encode_cursor(after=rows[-1]["id"]) if more else None}
+
+
+@router.get("/products", response_model=ItemPage, summary="Products")
+def products(
+    who: Annotated[Principal, allow("catalog.read")],
+    state: Annotated[AppState, Depends(app_state)],
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    after = decode_cursor(cursor).get("after", 0)
+    return _page(customers.list_products(state.store, after=after, limit=limit + 1), limit)
+
+
+@router.get("/orders", response_model=ItemPage, summary="Orders")
+def orders(
+    who: Annotated[Principal, allow("catalog.read")],
+    state: Annotated[AppState, Depends(app_state)],
+    customer_id: CustomerId = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    after = decode_cursor(cursor).get("after", 0)
+    rows = customers.list_orders(state.store, after=after, limit=limit + 1, customer_id=customer_id)
+    return _page(rows, limit)
+
+
+@router.get("/events", response_model=ItemPage, summary="Interactions and events")
+def events(
+    who: Annotated[Principal, allow("catalog.read")],
+    state: Annotated[AppState, Depends(app_state)],
+    customer_id: CustomerId = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    after = decode_cursor(cursor).get("after", 0)
+    rows = customers.list_events(state.store, after=after, limit=limit + 1, customer_id=customer_id)
+    if not who.sees_personal_data:
+        rows = [r | {"payload": None} for r in rows]
+    return _page(rows, limit)

@@ -1,0 +1,139 @@
+"""Authentication and authorisation, checked in one place.
+
+Every route declares what it needs with ``allow(permission)`` (or ``signed_in()`` for pages any
+user may see, like their own account); the dependency authenticates the request (an API token
+in ``Authorization: Bearer`` or the session cookie), checks the permission, and for cookie
+requests that change something checks the CSRF token and the Origin. Tests enumerate these
+dependencies to generate the role x route matrix.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import deque
+from typing import Any
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from patron import access
+from patron.access import Principal
+from patron.core import AuthenticationError, PermissionDeniedError, RateLimitedError
+from patron.web.state import app_state
+
+SESSION_COOKIE = "patron_session"
+LOGIN_CSRF_COOKIE = "patron_login_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def current_principal(request: Request) -> Principal | None:
+    """The request's principal, or None; computed once per request."""
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
+    state = app_state(request)
+    who: Principal | None = None
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, secret = auth.partition(" ")
+        if scheme.lower() != "bearer" or not secret:
+            raise AuthenticationError("use 'Authorization: Bearer <token>'")
+        who = await run_in_threadpool(access.principal_for_token, state.store, secret.strip())
+        if who is None:
+            raise AuthenticationError(
+                "the API token is unknown or revoked", hint="create one with `patron token create`"
+            )
+    elif token := request.cookies.get(SESSION_COOKIE):
+        who = await run_in_threadpool(
+            access.principal_for_session, state.store, state.settings, token
+        )
+    request.state.principal = who
+    return who
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse cross-site form posts: a present Origin (or Referer) must be this site."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin or origin == "null":
+        if origin == "null":
+            raise PermissionDeniedError("cross-site request refused")
+        return
+    host = request.headers.get("host", "")
+    after_scheme = origin.split("://", 1)[-1]
+    if after_scheme.split("/", 1)[0] != host:
+        raise PermissionDeniedError("cross-site request refused (Origin does not match)")
+
+
+async def _csrf_token_sent(request: Request) -> str:
+    sent = request.headers.get("x-csrf-token")
+    if sent:
+        return sent
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def check_csrf(request: Request, expected: str) -> None:
+    check_same_origin(request)
+    sent = await _csrf_token_sent(request)
+    if not sent or not secrets.compare_digest(sent, expected):
+        raise PermissionDeniedError(
+            "missing or wrong CSRF token", hint="reload the page and submit the form again"
+        )
+
+
+class Requires:
+    """Dependency: an authenticated principal holding ``permission`` (None: any user)."""
+
+    def __init__(self, permission: str | None) -> None:
+        if permission is not None and permission not in access.PERMISSIONS:
+            raise ValueError(f"unknown permission {permission!r}")
+        self.permission = permission
+
+    async def __call__(self, request: Request) -> Principal:
+        who = await current_principal(request)
+        if who is None:
+            raise AuthenticationError("sign in or send an API token")
+        if self.permission is not None and not who.can(self.permission):
+            raise PermissionDeniedError(
+                f"your role ({who.role}) does not allow this ({self.permission})"
+            )
+        if request.method not in SAFE_METHODS and who.via == "session":
+            assert who.csrf_token is not None
+            await check_csrf(request, who.csrf_token)
+        return who
+
+
+def allow(permission: str) -> Any:
+    """``who: Principal = allow("customers.read")`` in a route's parameters."""
+    return Depends(Requires(permission))
+
+
+def signed_in() -> Any:
+    """Any signed-in user (their own account page, logout)."""
+    return Depends(Requires(None))
+
+
+class LoginThrottle:
+    """Per-address limit on login attempts (the per-name lockout lives in the store)."""
+
+    def __init__(self, per_minute: int = 30) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[str, deque[float]] = {}
+
+    def check(self, address: str) -> None:
+        now = time.monotonic()
+        hits = self._hits.setdefault(address, deque())
+        while hits and now - hits[0] > 60:
+            hits.popleft()
+        if len(hits) >= self.per_minute:
+            raise RateLimitedError(
+                "too many login attempts from this address", retry_after=int(61 - now + hits[0])
+            )
+        hits.append(now)
+        if len(self._hits) > 10_000:  # forget idle addresses
+            self._hits = {a: h for a, h in self._hits.items() if h and now - h[-1] < 60}

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from patron.core import Settings
 from patron.store import Store, open_store
+from pg_server import pg_store as _pg_store
 
 REQUIRE_PG = os.environ.get("PATRON_REQUIRE_POSTGRES") == "1"
 _counter = itertools.count()
@@ -56,22 +57,6 @@ def pg_template(pg_admin_url: str) -> str:
     store.dispose()
     admin.dispose()
     return url
-
-
-def _pg_store(pg_admin_url: str, pg_template: str, tmp_path: Path) -> Iterator[Store]:
-    name = f"patron_test_{os.getpid()}_{next(_counter)}"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE patron_template'))
-    url = pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
-    store = open_store(Settings(database_url=url, home=tmp_path))
-    try:
-        yield store
-    finally:
-        store.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

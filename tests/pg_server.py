@@ -7,12 +7,19 @@ user (initdb refuses root). fsync is off: this data is thrown away.
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from patron.core import Settings
+from patron.store import Store, open_store
 
 
 def find_pg_bin() -> Path | None:
@@ -80,3 +87,23 @@ class ThrowawayPostgres:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_counter = itertools.count()
+
+
+def pg_store(pg_admin_url: str, pg_template: str, tmp_path: Path) -> Iterator[Store]:
+    """A fresh database cloned from the migrated template, dropped afterwards."""
+    name = f"patron_test_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE patron_template'))
+    url = pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
+    store = open_store(Settings(database_url=url, home=tmp_path))
+    try:
+        yield store
+    finally:
+        store.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

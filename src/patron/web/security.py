@@ -87,20 +87,23 @@ async def check_csrf(request: Request, expected: str) -> None:
 
 
 class Requires:
-    """Dependency: an authenticated principal holding ``permission`` (None: any user)."""
+    """Dependency: an authenticated principal holding every one of ``permissions`` (none
+    named: any signed-in user)."""
 
-    def __init__(self, permission: str | None) -> None:
-        if permission is not None and permission not in access.PERMISSIONS:
-            raise ValueError(f"unknown permission {permission!r}")
-        self.permission = permission
+    def __init__(self, *permissions: str) -> None:
+        unknown = [p for p in permissions if p not in access.PERMISSIONS]
+        if unknown:
+            raise ValueError(f"unknown permission(s) {unknown}")
+        self.permissions = frozenset(permissions)
 
     async def __call__(self, request: Request) -> Principal:
         who = await current_principal(request)
         if who is None:
             raise AuthenticationError("sign in or send an API token")
-        if self.permission is not None and not who.can(self.permission):
+        missing = sorted(self.permissions - who.permissions)
+        if missing:
             raise PermissionDeniedError(
-                f"your role ({who.role}) does not allow this ({self.permission})"
+                f"your role ({who.role}) does not allow this ({', '.join(missing)})"
             )
         if request.method not in SAFE_METHODS and who.via == "session":
             assert who.csrf_token is not None
@@ -108,14 +111,17 @@ class Requires:
         return who
 
 
-def allow(permission: str) -> Any:
-    """``who: Principal = allow("customers.read")`` in a route's parameters."""
-    return Depends(Requires(permission))
+def allow(*permissions: str) -> Any:
+    """``who: Principal = allow("customers.read")`` in a route's parameters; several
+    permissions must all be held."""
+    if not permissions:
+        raise ValueError("name a permission, or use signed_in()")
+    return Depends(Requires(*permissions))
 
 
 def signed_in() -> Any:
     """Any signed-in user (their own account page, logout)."""
-    return Depends(Requires(None))
+    return Depends(Requires())
 
 
 class LoginThrottle:

@@ -44,15 +44,8 @@ class CustomerSummary:
     matched_on: str
 
 
-def looks_like_contact(query: str) -> bool:
-    """True for text a search would try as an e-mail or phone number."""
-    text = normalise_text(query)
-    digits = re.sub(r"\D", "", text)
-    return "@" in text or (len(digits) >= 5 and not _ID.match(text))
-
-
 def search_customers(
-    conn: Connection, query: str, *, limit: int = 50, region: str = "CN"
+    conn: Connection, query: str, *, limit: int = 50, region: str = "CN", contacts: bool = True
 ) -> list[CustomerSummary]:
     """Customers matching ``query``, best kind of match first.
 
@@ -73,13 +66,13 @@ def search_customers(
     if m := _ID.match(text):
         add([r[0] for r in conn.execute(select(c.id).where(c.id == int(m.group(1))))], "id")
     add(_by_source_key(conn, text, limit), "source id")
-    if "@" in text:
+    if contacts and "@" in text:
         email = normalise_email(text).normalised or text.casefold()
         add(_by_contact(conn, "email", email, limit, prefix=False), "e-mail")
         if len(found) < limit:
             add(_by_contact(conn, "email", text.casefold(), limit, prefix=True), "e-mail")
     digits = re.sub(r"\D", "", text)
-    if len(digits) >= 5 and len(digits) >= len(re.sub(r"[\s\-+().]", "", text)) - 1:
+    if contacts and len(digits) >= 5 and len(digits) >= len(re.sub(r"[\s\-+().]", "", text)) - 1:
         phone = normalise_phone(text, region)
         if phone.e164:
             add(_by_contact(conn, "phone", phone.e164, limit, prefix=False), "phone")

@@ -57,9 +57,12 @@ def test_customer_360_with_etag_and_audit(web: Web) -> None:
         from sqlalchemy import text
 
         viewed = conn.execute(
-            text("SELECT count(*) FROM audit_log WHERE action = 'customer.viewed' "
-                 "AND target_id = :id AND actor = 'user:service/token'"), {"id": str(cid)}
-        ).scalar()  # fmt: skip
+            text(
+                "SELECT count(*) FROM audit_log WHERE action = 'customer.viewed' "
+                "AND target_id = :id AND actor = 'user:service/token'"
+            ),
+            {"id": str(cid)},
+        ).scalar()
     assert viewed and viewed >= 1
 
 
@@ -79,7 +82,9 @@ def test_masked_roles_see_no_personal_data(web: Web) -> None:
         probe = api.get("/api/v1/customers", params={"q": "13800138000"})
         assert probe.status_code == 200 and probe.json()["items"] == []
         assert api.get("/api/v1/customers", params={"q": "zhang.wei@qq.com"}).status_code == 403
-        assert cid in [i["id"] for i in api.get("/api/v1/customers", params={"q": "张伟"}).json()["items"]]
+        assert cid in [
+            i["id"] for i in api.get("/api/v1/customers", params={"q": "张伟"}).json()["items"]
+        ]
         listed = api.get("/api/v1/customers").json()["items"]
         assert all("****" in (i["primary_phone"] or "****") for i in listed)
 
@@ -94,8 +99,9 @@ def test_create_is_idempotent_per_key(web: Web) -> None:
     assert again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert again.headers.get("idempotent-replayed") == "true"
-    other = api.post("/api/v1/customers", json={"full_name": "别人"},
-                     headers={"Idempotency-Key": key})  # fmt: skip
+    other = api.post(
+        "/api/v1/customers", json={"full_name": "别人"}, headers={"Idempotency-Key": key}
+    )
     assert other.status_code == 422
     assert first.json()["primary_phone"] == "+8613912345678"
     assert first.json()["gender"] == "F"
@@ -118,7 +124,9 @@ def test_create_rejects_bad_input_with_the_field(web: Web) -> None:
 
 def test_edit_needs_the_current_version(web: Web) -> None:
     api = web.api("service")
-    cid = api.post("/api/v1/customers", json={"full_name": "陈静", "email": "cj@qq.com"}).json()["id"]
+    cid = api.post("/api/v1/customers", json={"full_name": "陈静", "email": "cj@qq.com"}).json()[
+        "id"
+    ]
     current = api.get(f"/api/v1/customers/{cid}")
     etag = current.headers["etag"]
     assert api.patch(f"/api/v1/customers/{cid}", json={"company": "ACME"}).status_code == 428
@@ -128,8 +136,9 @@ def test_edit_needs_the_current_version(web: Web) -> None:
     assert ok.json()["primary_email"] == "cj@qq.com"  # untouched fields stay
     assert ok.json()["version"] == current.json()["version"] + 1
     assert ok.json()["lineage"]["company"] != ok.json()["lineage"].get("*")
-    stale = api.patch(f"/api/v1/customers/{cid}", json={"company": "Other"},
-                      headers={"If-Match": etag})  # fmt: skip
+    stale = api.patch(
+        f"/api/v1/customers/{cid}", json={"company": "Other"}, headers={"If-Match": etag}
+    )
     assert stale.status_code == 412
     assert api.get(f"/api/v1/customers/{cid}").json()["company"] == "ACME"
 
@@ -137,8 +146,10 @@ def test_edit_needs_the_current_version(web: Web) -> None:
 def test_consent_put_and_read(web: Web) -> None:
     api = web.api("marketer")
     cid = web.customers["li"]
-    put = api.put(f"/api/v1/customers/{cid}/consent/sms/marketing",
-                  json={"status": "denied", "origin": "customer called"})  # fmt: skip
+    put = api.put(
+        f"/api/v1/customers/{cid}/consent/sms/marketing",
+        json={"status": "denied", "origin": "customer called"},
+    )
     assert put.status_code == 200, put.text
     states = {(c["channel"], c["purpose"]): c for c in put.json()["consents"]}
     assert states[("sms", "marketing")]["status"] == "denied"
@@ -149,7 +160,9 @@ def test_consent_put_and_read(web: Web) -> None:
 
 def test_import_upload_progress_and_rejects(web: Web) -> None:
     api = web.api("marketer")
-    csv = "会员编号,姓名,手机,生日\nM1,刘洋,13700001111,1990-01-02\nM2,周杰,13700002222,not a date\n"
+    csv = (
+        "会员编号,姓名,手机,生日\nM1,刘洋,13700001111,1990-01-02\nM2,周杰,13700002222,not a date\n"
+    )
     started = api.post(
         "/api/v1/imports",
         files={"file": ("members.csv", csv.encode("gb18030"), "text/csv")},
@@ -178,8 +191,11 @@ def test_import_upload_progress_and_rejects(web: Web) -> None:
 def test_upload_refuses_unknown_file_types(web: Web) -> None:
     api = web.api("admin")
     for name in ("x.php", "evil.csv.html", "a.svg", "../../etc/passwd"):
-        response = api.post("/api/v1/imports", files={"file": (name, b"<?php ?>", "text/plain")},
-                            data={"source": "s"})  # fmt: skip
+        response = api.post(
+            "/api/v1/imports",
+            files={"file": (name, b"<?php ?>", "text/plain")},
+            data={"source": "s"},
+        )
         assert response.status_code == 422, name
 
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from patron import access, ingest
 from patron.core import Settings
 from patron.store import Store, open_store
 from patron.web import create_app
+from patron.web.security import Requires
 
 PASSWORD = "correct horse battery staple"
 HOST = "https://testserver"
@@ -28,11 +30,13 @@ class Web:
     settings: Settings
     tokens: dict[str, str] = field(default_factory=dict)
     customers: dict[str, int] = field(default_factory=dict)
+    matrix_token_id: int = 0
 
     def api(self, role: str) -> TestClient:
         """A client using the role's API token (scope: all of the role's permissions)."""
-        return TestClient(self.app, base_url=HOST,
-                          headers={"Authorization": f"Bearer {self.tokens[role]}"})  # fmt: skip
+        return TestClient(
+            self.app, base_url=HOST, headers={"Authorization": f"Bearer {self.tokens[role]}"}
+        )
 
     def browser(self, role: str | None = None, **headers: str) -> TestClient:
         """A client signed in through the login form as the role's user (or anonymous)."""
@@ -80,21 +84,32 @@ def _make_store(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Iterato
 def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     tmp = tmp_path_factory.mktemp(f"web-{request.param}")
     for store in _make_store(request.param, tmp, request):
-        settings = Settings(home=tmp, database_url=store.url)
+        # Many logins come from one test address; the rate-limit test lowers this itself.
+        settings = Settings(home=tmp, database_url=store.url, login_attempts_per_minute=100_000)
         app = create_app(settings, store)
         web = Web(app, store, settings)
         for role in access.ROLES:
             access.add_user(store, role, role, PASSWORD, actor="test")
             web.tokens[role], _ = access.create_token(store, role, ["all"], actor="test")
         people = {
-            "zhang": {"full_name": "张伟", "phone": "138 0013 8000", "email": "zhang.wei@qq.com",
-                      "address": "广东省深圳市南山区科技园路1号", "birth_date": "1985-03-05"},
+            "zhang": {
+                "full_name": "张伟",
+                "phone": "138 0013 8000",
+                "email": "zhang.wei@qq.com",
+                "address": "广东省深圳市南山区科技园路1号",
+                "birth_date": "1985-03-05",
+            },
             "li": {"full_name": "李娜", "phone": "+86 139 0000 1111", "email": "li.na@163.com"},
             "smith": {"full_name": "John Smith", "email": "john@example.com"},
-        }  # fmt: skip
+        }
+        # Targets that allowed requests in the role matrix may change harmlessly.
+        access.add_user(store, "matrix-target", "viewer", PASSWORD, actor="test")
+        _, info = access.create_token(store, "matrix-target", ["read"], actor="test")
+        web.matrix_token_id = info.id
         for key, fields in people.items():
-            web.customers[key] = ingest.enter_customer(store, fields, actor="test",
-                                                       settings=settings)  # fmt: skip
+            web.customers[key] = ingest.enter_customer(
+                store, fields, actor="test", settings=settings
+            )
         yield web
 
 
@@ -109,3 +124,59 @@ def fresh_user(web: Web) -> Callable[[str], str]:
         return name
 
     return make
+
+
+PUBLIC = {
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/healthz"),
+    ("GET", "/api/v1/docs"),
+    ("GET", "/api/v1/openapi.json"),
+}
+
+
+def guards(route: APIRoute) -> list[Requires]:
+    found: list[Requires] = []
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if isinstance(dep.call, Requires):
+            found.append(dep.call)
+        stack.extend(dep.dependencies)
+    return found
+
+
+def all_routes(web: Web) -> list[tuple[str, str, APIRoute | None]]:
+    """(method, full path, route) of everything the app answers (routers included)."""
+    out = []
+    for context in iter_route_contexts(web.app.routes):
+        route = context.original_route
+        for method in sorted((context.methods or set()) - {"HEAD"}):
+            out.append((method, str(context.path), route if isinstance(route, APIRoute) else None))
+    return out
+
+
+def routes(web: Web) -> list[tuple[str, str, frozenset[str]]]:
+    """(method, path, permissions needed; none: any signed-in user) of every guarded route."""
+    out = []
+    for method, path, route in all_routes(web):
+        found = guards(route) if route is not None else []
+        if (method, path) in PUBLIC:
+            assert not found, f"{method} {path} is public but guarded"
+            continue
+        assert len({g.permissions for g in found}) == 1, f"{method} {path} is not guarded"
+        out.append((method, path, found[0].permissions))
+    return out
+
+
+def concrete(web: Web, path: str) -> str:
+    values = {
+        "customer_id": str(web.customers["zhang"]),
+        "batch_id": "1",
+        "job_id": "0" * 32,
+        "name": "matrix-target",
+        "token_id": str(web.matrix_token_id),
+        "channel": "email",
+        "purpose": "marketing",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

@@ -42,6 +42,9 @@ class Settings(BaseModel):
     )
     login_max_failures: int = Field(default=5, ge=1, description="failed logins before lockout")
     login_lockout_minutes: int = Field(default=15, ge=1)
+    login_attempts_per_minute: int = Field(
+        default=60, ge=1, description="login attempts allowed per client address and minute"
+    )
     max_upload_mib: int = Field(default=2048, ge=1, description="largest import upload")
 
     @property

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         redoc_url=None,
     )
     app.state.patron = AppState(store, settings)
-    app.state.login_throttle = LoginThrottle()
+    app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute)
     problems.install(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router())

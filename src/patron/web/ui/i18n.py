@@ -56,7 +56,7 @@ def negotiate(request: Request) -> str:
     return DEFAULT
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name for "translate later"
+def N_(message: str) -> str:  # the conventional name for "translate later"
     """Marks a message for the catalog; translated where it is shown."""
     return message
 

@@ -5,7 +5,7 @@ export UV_COMPILE_BYTECODE := 1
 # These machines set PYTHONDONTWRITEBYTECODE=1, which makes every process recompile its imports.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: env demo test lint bench clean help
+.PHONY: env demo test lint bench messages clean help
 
 help:
 	@echo "make demo   - set everything up and run the demo on the embedded default (SQLite)"
@@ -24,6 +24,7 @@ demo: env
 
 test: env
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	$(UV) run pytest
 
 lint: env
@@ -34,6 +35,12 @@ lint: env
 bench: env
 	$(UV) run python bench/import_customers.py
 	$(UV) run python bench/customer_lookup.py
+
+messages: env
+	$(UV) run pybabel extract -F babel.cfg -k N_ --no-location --omit-header \
+		-o src/patron/web/ui/locale/messages.pot .
+	$(UV) run pybabel update -i src/patron/web/ui/locale/messages.pot \
+		-d src/patron/web/ui/locale -l zh_CN --no-location --omit-header --width 100
 
 clean:
 	rm -rf .venv patron-data .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,8 @@ from patron.web.ui.nav import nav_for
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.autoescape = True  # every template, whatever its extension
-TEMPLATES.env.policies["json.dumps_kwargs"] = {"ensure_ascii": True, "sort_keys": True}
+# tojson still escapes <, >, & and ' (htmlsafe); Chinese stays readable.
+TEMPLATES.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
 
 
 def page(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from web_fixtures import PUBLIC, Web, all_routes, concrete, routes
 
 from patron import access
+from web_fixtures import PUBLIC, Web, all_routes, concrete, routes
 
 
 def test_every_route_is_guarded_or_listed_public(web: Web) -> None:

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from web_fixtures import PASSWORD, Web, concrete, csrf_of, login, routes
 
 from patron import access
+from web_fixtures import PASSWORD, Web, concrete, csrf_of, login, routes
 
 
 def test_session_cookie_flags(web: Web) -> None:

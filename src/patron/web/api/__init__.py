@@ -11,15 +11,22 @@ from patron.web.api import catalog, customers, imports
 from patron.web.api.schemas import MeOut, Problem
 from patron.web.security import signed_in
 
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": PROBLEM_CONTENT}
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "Not authenticated"},
-    403: {"model": Problem, "description": "Not allowed for this role"},
-    404: {"model": Problem, "description": "Not found"},
-    409: {"model": Problem, "description": "Conflict"},
-    412: {"model": Problem, "description": "Changed by someone else"},
-    422: {"model": Problem, "description": "Invalid input"},
-    428: {"model": Problem, "description": "Precondition required"},
-    429: {"model": Problem, "description": "Too many requests"},
+    401: _error("Not authenticated"),
+    403: _error("Not allowed for this role"),
+    404: _error("Not found"),
+    409: _error("Conflict"),
+    412: _error("Changed by someone else"),
+    422: _error("Invalid input"),
+    428: _error("Precondition required"),
+    429: _error("Too many requests"),
 }
 
 

@@ -12,7 +12,14 @@ from patron import customers, ingest
 from patron.access import Principal
 from patron.web.api.idempotency import Idempotent, idempotent
 from patron.web.api.paging import decode_cursor, encode_cursor
-from patron.web.api.schemas import ConsentIn, CustomerChanges, CustomerIn, CustomerOut, CustomerPage
+from patron.web.api.schemas import (
+    ConsentIn,
+    CustomerChanges,
+    CustomerIn,
+    CustomerOut,
+    CustomerPage,
+    Id,
+)
 from patron.web.problems import HTTPProblem
 from patron.web.security import allow
 from patron.web.state import AppState, app_state
@@ -81,7 +88,7 @@ def list_customers(
     responses={304: {"description": "Not modified (If-None-Match)"}},
 )
 def get_customer(
-    customer_id: int,
+    customer_id: Id,
     who: Annotated[Principal, allow("customers.read")],
     state: Annotated[AppState, Depends(app_state)],
     response: Response,
@@ -157,7 +164,7 @@ def _expected_version(customer_id: int, if_match: str | None) -> int:
     },
 )
 def update_customer(
-    customer_id: int,
+    customer_id: Id,
     body: CustomerChanges,
     response: Response,
     who: Annotated[Principal, allow("customers.write")],
@@ -190,7 +197,7 @@ def update_customer(
     summary="Record consent for a channel and purpose",
 )
 async def put_consent(
-    customer_id: int,
+    customer_id: Id,
     channel: str,
     purpose: str,
     body: ConsentIn,

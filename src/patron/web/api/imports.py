@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 from patron import ingest
 from patron.access import Principal
 from patron.core import NotFoundError
-from patron.web.api.schemas import BatchOut, ImportJobOut
+from patron.web.api.schemas import BatchOut, Id, ImportJobOut
 from patron.web.api.uploads import safe_display_name, save_upload
 from patron.web.security import allow
 from patron.web.state import AppState, app_state
@@ -93,7 +93,7 @@ def list_batches(
 
 @router.get("/{batch_id}", response_model=BatchOut, summary="One import batch")
 def get_batch(
-    batch_id: int,
+    batch_id: Id,
     who: Annotated[Principal, allow("imports.read")],
     state: Annotated[AppState, Depends(app_state)],
 ) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def get_batch(
     responses={200: {"content": {"text/csv": {}}}},
 )
 def rejects(
-    batch_id: int,
+    batch_id: Id,
     # Rejected rows hold raw personal data as typed: the file needs the personal-data right.
     who: Annotated[Principal, allow("imports.read", "personal_data.read")],
     state: Annotated[AppState, Depends(app_state)],

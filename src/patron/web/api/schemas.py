@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 Gender = Literal["M", "F", "O", "U"]
+# Ids in paths: positive and within the 64-bit keys every backend stores.
+Id = Annotated[int, Path(ge=1, le=2**62)]
 
 
 class Problem(BaseModel):

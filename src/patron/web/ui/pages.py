@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from patron import access, customers, ingest
 from patron.access import Principal
 from patron.core import AuthenticationError, PatronError, PermissionDeniedError
+from patron.web.api.schemas import Id
 from patron.web.api.uploads import save_upload, stored_upload
 from patron.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -193,7 +194,7 @@ def customer_search(
 def customer_page(
     request: Request,
     state: State,
-    customer_id: int,
+    customer_id: Id,
     who: Annotated[Principal, allow("customers.read")],
 ) -> Response:
     masked = not who.sees_personal_data
@@ -225,7 +226,7 @@ def customer_page(
 @router.post("/customers/{customer_id}/consent")
 def customer_consent(
     state: State,
-    customer_id: int,
+    customer_id: Id,
     who: Annotated[Principal, allow("consent.write")],
     channel: Annotated[str, Form(max_length=20)],
     status: Annotated[str, Form(max_length=10)],
@@ -335,7 +336,7 @@ def import_job(
 
 @router.get("/imports/{batch_id}", response_class=HTMLResponse)
 def batch_page(
-    request: Request, state: State, batch_id: int, who: Annotated[Principal, allow("imports.read")]
+    request: Request, state: State, batch_id: Id, who: Annotated[Principal, allow("imports.read")]
 ) -> Response:
     with state.store.connect() as conn:
         batch = ingest.get_batch(conn, batch_id)
@@ -427,7 +428,7 @@ def create_token(
 
 @router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(
-    state: State, token_id: int, who: Annotated[Principal, allow("users.manage")]
+    state: State, token_id: Id, who: Annotated[Principal, allow("users.manage")]
 ) -> Response:
     access.revoke_token(state.store, token_id, actor=who.actor)
     return RedirectResponse("/admin/users", status_code=303)

@@ -41,6 +41,11 @@ def run(*args: str) -> str:
         ["import", "file"],
         ["import", "rejects"],
         ["customer", "show"],
+        ["user"],
+        ["user", "add"],
+        ["token"],
+        ["token", "create"],
+        ["serve"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
@@ -82,3 +87,43 @@ def test_errors_are_one_clear_line_without_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "empty" in result.output
     result = runner.invoke(app, ["import", "rejects", "99"])
     assert result.exit_code == 1 and "no import batch 99" in result.output
+
+
+def test_users_and_tokens(tmp_path: Path) -> None:
+    from patron import access
+    from patron.store import open_store
+
+    assert "added with role marketer" in run(
+        "user", "add", "li.na", "--role", "marketer", "--password", "a long passphrase"
+    )
+    assert "li.na" in run("user", "list") and "marketer" in run("user", "list")
+    weak = runner.invoke(app, ["user", "add", "x", "--role", "viewer", "--password", "short"])
+    assert weak.exit_code == 1 and "at least 10" in weak.output
+    bad_role = runner.invoke(app, ["user", "add", "y", "--role", "boss", "--password", "x" * 12])
+    assert bad_role.exit_code == 1 and "unknown role" in bad_role.output
+    out = run("token", "create", "--user", "li.na", "--scope", "customers.read")
+    secret = next(line for line in out.splitlines() if line.startswith("ptn_"))
+    store = open_store(get_settings())
+    who = access.principal_for_token(store, secret)
+    assert who is not None and who.permissions == {"customers.read"}
+    assert "revoked" in run("token", "revoke", "1")
+    assert access.principal_for_token(store, secret) is None
+    run("user", "disable", "li.na")
+    assert "no" in run("user", "list")
+    store.dispose()
+
+
+def test_demo_prints_working_sign_ins() -> None:
+    from patron import access
+    from patron.store import open_store
+
+    out = run("demo", "--people", "150", "--no-serve")
+    lines = [
+        line.split() for line in out.splitlines() if line.strip().startswith(("admin", "analyst"))
+    ]
+    credentials = {parts[0]: parts[1] for parts in lines if len(parts) >= 2}
+    assert set(credentials) == {"admin", "analyst"}
+    store = open_store(get_settings())
+    _, who = access.login(store, get_settings(), "admin", credentials["admin"])
+    assert who.role == "admin"
+    store.dispose()

@@ -66,6 +66,22 @@ def test_customer_360_with_etag_and_audit(web: Web) -> None:
     assert viewed and viewed >= 1
 
 
+def test_unmasked_searches_are_audited(web: Web) -> None:
+    from sqlalchemy import text
+
+    web.api("sales").get("/api/v1/customers", params={"q": "李娜"})
+    with web.store.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT details FROM audit_log WHERE action = 'customers.searched' "
+                "AND actor = 'user:sales/token' ORDER BY id DESC"
+            )
+        ).first()
+    assert row is not None
+    details = row[0] if isinstance(row[0], dict) else __import__("json").loads(row[0])
+    assert details["query"] == "李娜" and web.customers["li"] in details["ids"]
+
+
 def test_masked_roles_see_no_personal_data(web: Web) -> None:
     cid = web.customers["zhang"]
     for role in ("analyst", "viewer"):
@@ -154,6 +170,10 @@ def test_consent_put_and_read(web: Web) -> None:
     states = {(c["channel"], c["purpose"]): c for c in put.json()["consents"]}
     assert states[("sms", "marketing")]["status"] == "denied"
     assert states[("sms", "marketing")]["origin"] == "customer called"
+    read = api.get(f"/api/v1/customers/{cid}/consent").json()
+    assert {(c["channel"], c["status"]) for c in read} >= {("sms", "denied")}
+    history = api.get(f"/api/v1/customers/{cid}/consent", params={"history": True}).json()
+    assert len(history) >= len(read)
     bad = api.put(f"/api/v1/customers/{cid}/consent/pigeon/marketing", json={"status": "granted"})
     assert bad.status_code == 422
 

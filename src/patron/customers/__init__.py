@@ -58,7 +58,13 @@ def get_customer(
 
 
 def search_customers(
-    store: Store, query: str, *, limit: int = 50, region: str = "CN", masked: bool = False
+    store: Store,
+    query: str,
+    *,
+    limit: int = 50,
+    region: str = "CN",
+    masked: bool = False,
+    viewed_by: str | None = None,
 ) -> list[CustomerSummary]:
     """Customers matching a name, pinyin, phone, e-mail or id (see customers.search).
 
@@ -73,7 +79,16 @@ def search_customers(
         )
     with store.connect() as conn:
         hits = _search(conn, query, limit=limit, region=region, contacts=not masked)
-    return [mask_summary(h) for h in hits] if masked else hits
+    if masked:
+        return [mask_summary(h) for h in hits]
+    if viewed_by is not None and hits:
+        # Unmasked results show phones and e-mails: who saw whose is audited.
+        with store.begin() as conn:
+            record_audit(
+                conn, actor=viewed_by, action="customers.searched", target_type="customer",
+                details={"query": query[:200], "ids": [h.id for h in hits]},
+            )  # fmt: skip
+    return hits
 
 
 def find_customer(store: Store, query: str, *, region: str = "CN") -> Customer360:
@@ -85,12 +100,25 @@ def find_customer(store: Store, query: str, *, region: str = "CN") -> Customer36
 
 
 def list_customers(
-    store: Store, *, after: int = 0, limit: int = 50, masked: bool = False
+    store: Store,
+    *,
+    after: int = 0,
+    limit: int = 50,
+    masked: bool = False,
+    viewed_by: str | None = None,
 ) -> list[CustomerSummary]:
     """Active customers by id, ``limit`` after id ``after`` (keyset pages)."""
     with store.connect() as conn:
         rows = catalog.list_customers(conn, after=after, limit=limit)
-    return [mask_summary(r) for r in rows] if masked else rows
+    if masked:
+        return [mask_summary(r) for r in rows]
+    if viewed_by is not None and rows:
+        with store.begin() as conn:
+            record_audit(
+                conn, actor=viewed_by, action="customers.listed", target_type="customer",
+                details={"ids": [r.id for r in rows]},
+            )  # fmt: skip
+    return rows
 
 
 def list_products(store: Store, *, after: int = 0, limit: int = 50) -> list[dict[str, Any]]:

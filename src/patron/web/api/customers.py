@@ -14,6 +14,7 @@ from patron.web.api.idempotency import Idempotent, idempotent
 from patron.web.api.paging import decode_cursor, encode_cursor
 from patron.web.api.schemas import (
     ConsentIn,
+    ConsentOut,
     CustomerChanges,
     CustomerIn,
     CustomerOut,
@@ -63,6 +64,7 @@ def list_customers(
             limit=offset + limit + 1,
             region=state.settings.default_region,
             masked=masked,
+            viewed_by=who.actor,
         )
         page = hits[offset : offset + limit]
         more = len(hits) > offset + limit
@@ -71,7 +73,11 @@ def list_customers(
             "next_cursor": encode_cursor(offset=offset + limit) if more else None,
         }
     rows = customers.list_customers(
-        state.store, after=position.get("after", 0), limit=limit + 1, masked=masked
+        state.store,
+        after=position.get("after", 0),
+        limit=limit + 1,
+        masked=masked,
+        viewed_by=who.actor,
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -189,6 +195,22 @@ def update_customer(
     view = customers.get_customer(state.store, customer_id, masked=masked)
     response.headers["ETag"] = etag(view, masked)
     return customer_body(view, masked)
+
+
+@router.get(
+    "/{customer_id}/consent",
+    response_model=list[ConsentOut],
+    summary="Current consent per channel and purpose, with its origin",
+)
+def get_consent(
+    customer_id: Id,
+    who: Annotated[Principal, allow("customers.read")],
+    state: Annotated[AppState, Depends(app_state)],
+    history: Annotated[bool, Query(description="every change, oldest first")] = False,
+) -> list[dict[str, Any]]:
+    view = customers.get_customer(state.store, customer_id, masked=not who.sees_personal_data)
+    states = view.consent_history if history else view.consents
+    return [dataclasses.asdict(c) for c in states]
 
 
 @router.put(

@@ -45,9 +45,10 @@ def home(
 
 def _search(state: AppState, who: Principal, q: str) -> tuple[list[Any], str | None]:
     if not q.strip():
-        return customers.list_customers(
-            state.store, limit=50, masked=not who.sees_personal_data
-        ), None
+        rows = customers.list_customers(
+            state.store, limit=50, masked=not who.sees_personal_data, viewed_by=who.actor
+        )
+        return rows, None
     try:
         hits = customers.search_customers(
             state.store,
@@ -55,6 +56,7 @@ def _search(state: AppState, who: Principal, q: str) -> tuple[list[Any], str | N
             limit=50,
             region=state.settings.default_region,
             masked=not who.sees_personal_data,
+            viewed_by=who.actor,
         )
     except PatronError as exc:
         return [], exc.message

@@ -137,26 +137,76 @@ def test_hostile_names_render_inert(site: dict, browser: object) -> None:
     assert dialogs == []
 
 
-def test_import_wizard(site: dict, browser: object) -> None:
+@pytest.mark.parametrize(
+    ("locale", "batch_link", "name"),
+    [
+        ("zh-CN", "查看批次及被拒绝的行", "刘洋"),
+        ("en-US", "See the batch and its rejected rows", "孙丽"),
+    ],
+)
+def test_import_wizard(
+    site: dict, browser: object, locale: str, batch_link: str, name: str
+) -> None:
     tmp: Path = site["tmp"]  # type: ignore[assignment]
-    path = tmp / "会员.csv"
+    path = tmp / f"会员-{locale}.csv"
     path.write_bytes(
-        "会员编号,姓名,手机,邮箱,生日\nM1,刘洋,13700001111,ly@qq.com,1990-01-02\n"
+        f"会员编号,姓名,手机,邮箱,生日\nM1,{name},13700001111,ly@qq.com,1990-01-02\n"
         "M2,周杰,13700002222,zj@qq.com,not a date\n".encode("gb18030")
     )
-    page = new_page(browser, site["url"], "zh-CN")
+    page = new_page(browser, site["url"], locale)
     sign_in(page)
     page.goto(site["url"] + "/imports/new")
     page.set_input_files("#file", str(path))
-    page.fill("#source", "pos")
+    page.fill("#source", f"pos-{locale}")
     page.click("#check-file")
     page.wait_for_selector("[data-testid=encoding]")
     assert "GB18030" in page.locator("[data-testid=encoding]").inner_text()
-    assert "刘洋" in page.content()
+    assert name in page.content()
     page.click("#import-now")
     page.wait_for_selector("[data-testid=import-report]", timeout=60_000)
     assert page.locator("[data-testid=rejected-count]").inner_text() == "1"
-    page.click("text=查看批次及被拒绝的行")
+    page.click(f"text={batch_link}")
     page.wait_for_selector("text=not a date")
-    page.goto(site["url"] + "/customers?q=刘洋")
-    assert page.locator("#results a.name:has-text('刘洋')").count() == 1
+    page.goto(site["url"] + f"/customers?q={name}")
+    assert page.locator(f"#results a.name:has-text('{name}')").count() == 1
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden')
+  .filter(e => !(e.id && document.querySelector(`label[for="${e.id}"]`))
+               && !e.closest('label') && !e.getAttribute('aria-label'))
+  .map(e => e.name || e.outerHTML)"""
+
+
+def test_forms_are_labelled_and_keyboard_reachable(site: dict, browser: object) -> None:
+    page = new_page(browser, site["url"])
+    assert page.evaluate(UNLABELLED) == []
+    sign_in(page)
+    for path in (
+        "/",
+        "/customers",
+        f"/customers/{site['zhang']}",
+        "/imports/new",
+        "/account",
+        "/admin/users",
+    ):
+        page.goto(site["url"] + path)
+        assert page.evaluate(UNLABELLED) == [], path
+    page.goto(site["url"] + "/customers")
+    page.keyboard.press("Tab")  # the first stop is the skip link
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.focus("#q")
+    page.keyboard.type("zhang")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results a.name:has-text('张伟')")
+
+
+def test_pages_fit_a_phone_screen(site: dict, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(site["url"] + "/login")
+    sign_in(page)
+    for path in ("/", "/customers", f"/customers/{site['zhang']}", "/imports"):
+        page.goto(site["url"] + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (path, overflow)

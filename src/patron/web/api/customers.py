@@ -6,7 +6,6 @@ import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from patron import customers, ingest
 from patron.access import Principal
@@ -218,7 +217,7 @@ def get_consent(
     response_model=CustomerOut,
     summary="Record consent for a channel and purpose",
 )
-async def put_consent(
+def put_consent(
     customer_id: Id,
     channel: str,
     purpose: str,
@@ -226,17 +225,9 @@ async def put_consent(
     who: Annotated[Principal, allow("consent.write")],
     state: Annotated[AppState, Depends(app_state)],
 ) -> Any:
-    def work() -> customers.Customer360:
-        ingest.record_consent(
-            state.store,
-            customer_id,
-            channel,
-            purpose,
-            body.status,
-            actor=who.actor,
-            origin=body.origin,
-        )
-        return customers.get_customer(state.store, customer_id, masked=not who.sees_personal_data)
-
-    view = await run_in_threadpool(work)
-    return customer_body(view, not who.sees_personal_data)
+    ingest.record_consent(
+        state.store, customer_id, channel, purpose, body.status, actor=who.actor,
+        origin=body.origin,
+    )  # fmt: skip
+    masked = not who.sees_personal_data
+    return customer_body(customers.get_customer(state.store, customer_id, masked=masked), masked)

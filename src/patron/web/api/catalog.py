@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -19,7 +21,12 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 CustomerId = Annotated[int | None, Query(ge=1, le=2**62)]
 
 
-def _page(rows: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+def _page(
+    lister: Callable[..., list[dict[str, Any]]], cursor: str | None, limit: int, **filters: Any
+) -> dict[str, Any]:
+    """One keyset page from a facade lister (asked for one row more, to know if more follow)."""
+    after = decode_cursor(cursor).get("after", 0)
+    rows = lister(after=after, limit=limit + 1, **filters)
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": rows, "next_cursor": encode_cursor(after=rows[-1]["id"]) if more else None}
@@ -32,8 +39,7 @@ def products(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor).get("after", 0)
-    return _page(customers.list_products(state.store, after=after, limit=limit + 1), limit)
+    return _page(partial(customers.list_products, state.store), cursor, limit)
 
 
 @router.get("/orders", response_model=ItemPage, summary="Orders")
@@ -44,9 +50,9 @@ def orders(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor).get("after", 0)
-    rows = customers.list_orders(state.store, after=after, limit=limit + 1, customer_id=customer_id)
-    return _page(rows, limit)
+    return _page(
+        partial(customers.list_orders, state.store), cursor, limit, customer_id=customer_id
+    )
 
 
 @router.get("/events", response_model=ItemPage, summary="Interactions and events")
@@ -57,8 +63,9 @@ def events(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    after = decode_cursor(cursor).get("after", 0)
-    rows = customers.list_events(state.store, after=after, limit=limit + 1, customer_id=customer_id)
-    if not who.sees_personal_data:
-        rows = [r | {"payload": None} for r in rows]
-    return _page(rows, limit)
+    page = _page(
+        partial(customers.list_events, state.store), cursor, limit, customer_id=customer_id
+    )
+    if not who.sees_personal_data:  # payloads are free text: they may hold anything
+        page["items"] = [r | {"payload": None} for r in page["items"]]
+    return page

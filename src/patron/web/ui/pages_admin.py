@@ -28,17 +28,7 @@ State = Annotated[AppState, Depends(app_state)]
 def users_page(
     request: Request, state: State, who: Annotated[Principal, allow("users.manage")]
 ) -> Response:
-    return page(
-        request,
-        "users.html",
-        {
-            "users": access.list_users(state.store),
-            "tokens": access.list_tokens(state.store),
-            "roles": access.ROLES,
-            "permissions": access.PERMISSIONS,
-            "role_permissions": access.ROLE_PERMISSIONS,
-        },
-    )
+    return _users_result(request, state, None)
 
 
 @router.post("/admin/users", response_class=HTMLResponse)

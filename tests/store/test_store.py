@@ -104,3 +104,33 @@ def test_migrations_build_exactly_the_schema_in_code(store: Store) -> None:
 def _benign(entry: object) -> bool:
     # Alembic's own version table is not part of patron's schema.
     return "alembic_version" in repr(entry)
+
+
+def test_audit_chain_holds_under_concurrent_writers(store: Store) -> None:
+    """Writers that read before they write must still never link to the same predecessor."""
+    import threading
+
+    from sqlalchemy import text
+
+    from patron.store import record_audit, verify_audit_chain
+
+    errors: list[Exception] = []
+
+    def work(n: int) -> None:
+        for i in range(25):
+            try:
+                with store.begin() as conn:
+                    conn.execute(text("SELECT count(*) FROM customers")).all()
+                    record_audit(conn, actor=f"t{n}", action="x", target_type="t", target_id=i)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with store.connect() as conn:
+        assert verify_audit_chain(conn) is None
+        assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 150

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from patron.core import utcnow
 from patron.store.schema import audit_log
@@ -33,12 +33,15 @@ def record_audit(
     target_id: str | int | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> int:
-    """Append one audit entry inside the caller's transaction; returns its id."""
+    """Append one audit entry inside the caller's transaction; returns its id.
+
+    Concurrent writers must not both link to the same predecessor. PostgreSQL serialises them
+    with an advisory lock. SQLite has one writer at a time, but a transaction holds the write
+    lock only from its first write, so the entry is inserted first and linked afterwards: by
+    then nobody else can append before it commits.
+    """
     if conn.dialect.name == "postgresql":
-        # Serialise writers so the chain stays linear.
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724011)")
-    last = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1))
-    prev_hash = last.scalar() or GENESIS
     now = utcnow()
     entry = {
         "at": now.isoformat(),
@@ -48,10 +51,22 @@ def record_audit(
         "target_id": None if target_id is None else str(target_id),
         "details": dict(details or {}),
     }
-    digest = _digest(prev_hash, entry)
-    row = {**entry, "at": now, "prev_hash": prev_hash, "hash": digest}
-    result = conn.execute(audit_log.insert().values(**row).returning(audit_log.c.id))
-    return int(result.scalar_one())
+    row = {**entry, "at": now, "prev_hash": "", "hash": ""}
+    entry_id = int(conn.execute(audit_log.insert().values(**row).returning(audit_log.c.id))
+                   .scalar_one())  # fmt: skip
+    previous = conn.execute(
+        select(audit_log.c.hash)
+        .where(audit_log.c.id < entry_id)
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    )
+    prev_hash = previous.scalar() or GENESIS
+    conn.execute(
+        update(audit_log)
+        .where(audit_log.c.id == entry_id)
+        .values(prev_hash=prev_hash, hash=_digest(prev_hash, entry))
+    )
+    return entry_id
 
 
 def verify_audit_chain(conn: Connection) -> int | None:

@@ -67,6 +67,8 @@ def _batch(conn: Connection, settings: Settings) -> BatchContext:
     ).first()
     if found is not None:
         batch_id = int(found.id)
+        # Take SQLite's write lock before anything reads ids to allocate (see allocate_ids).
+        batches.touch(conn, batch_id)
     else:
         batch_id = batches.create_batch(
             conn,

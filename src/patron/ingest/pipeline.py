@@ -9,6 +9,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -293,6 +294,9 @@ def _execute(
         resumed_from,
     )
     total_bytes = reader.info.total_bytes
+    # Everything alive now (the normalisers' tables, SQLAlchemy's metadata ...) stays alive:
+    # keep the cyclic collector from rescanning it for every chunk written.
+    gc.freeze()
     try:
         stage_dir = _stage_dir(store, settings, ctx, workers)
         chunk_rows = settings.import_chunk_rows
@@ -323,6 +327,8 @@ def _execute(
     except Exception as exc:
         _mark(store, batch_id, "failed", f"{exc.__class__.__name__}: {exc}", options.actor)
         raise
+    finally:
+        gc.unfreeze()
     with store.begin() as conn:
         batches.finish_batch(conn, batch_id, "completed")
         final = batches.get_batch(conn, batch_id)

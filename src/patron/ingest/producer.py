@@ -8,6 +8,7 @@ Small files, or ``workers=0``, are parsed inline.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import queue as queue_module
@@ -161,25 +162,37 @@ def _produce(
 ) -> None:
     """A worker process: read, parse its share, send; errors travel as text (exceptions may not
     pickle)."""
+    # Parsing allocates millions of short-lived containers that form no reference cycles; the
+    # cyclic collector kept scanning them (and the normalisers' large import-time tables), a
+    # fifth of the worker's time. Collect once per chunk instead, when little is alive.
+    gc.freeze()
+    gc.disable()
     try:
         with spec.open() as reader:
             for number, chunk in enumerate(raw_chunks(reader, size)):
-                if number % workers != index:
-                    continue
-                rows = parse_chunk(ctx, chunk)
-                accepted = [r for r in rows if isinstance(r, ParsedRow)]
-                if stage_dir is not None and can_stage(accepted):
-                    path = stage_dir / f"chunk-{number:07d}.db"
-                    write_stage(path, accepted)
-                    rejected = pack_chunk(rows)[1] if len(accepted) < len(rows) else []
-                    last_row = max(r.row_number for r in rows)
-                    message = (str(path), rejected, last_row, len(accepted))
-                    channel.put(("staged", message, reader.bytes_read))
-                    continue
-                channel.put(("chunk", pack_chunk(rows), reader.bytes_read))
+                if number % workers == index:
+                    message = _parse_one(ctx, chunk, number, stage_dir)
+                    channel.put((*message, reader.bytes_read))
+                    del message
+                    gc.collect()
         channel.put(("done", None, 0))
     except KeyboardInterrupt:
         pass  # the main process handles the interrupt
     except BaseException as exc:
         kind = "InputError" if isinstance(exc, InputError) else type(exc).__name__
         channel.put(("error", (kind, str(exc)), 0))
+
+
+def _parse_one(
+    ctx: RowContext, chunk: RawChunk, number: int, stage_dir: Path | None
+) -> tuple[str, Any]:
+    """Parse one chunk into the message for the writer: a staging file or the packed rows."""
+    rows = parse_chunk(ctx, chunk)
+    accepted = [r for r in rows if isinstance(r, ParsedRow)]
+    if stage_dir is not None and can_stage(accepted):
+        path = stage_dir / f"chunk-{number:07d}.db"
+        write_stage(path, accepted)
+        rejected = pack_chunk(rows)[1] if len(accepted) < len(rows) else []
+        last_row = max(r.row_number for r in rows)
+        return "staged", (str(path), rejected, last_row, len(accepted))
+    return "chunk", pack_chunk(rows)

@@ -9,8 +9,9 @@ import random
 import orjson
 
 from patron.ingest.mapping import build_mapping
-from patron.ingest.prepare import prepare_customer
+from patron.ingest.prepare import POINT_COLUMNS, prepare_customer
 from patron.ingest.rows import ParsedRow, RejectedRow, RowContext, parse_row
+from patron.ingest.staging import POINT_SLOT_COLUMNS
 
 HEADERS = [
     "id",
@@ -71,6 +72,11 @@ def test_prepared_values_match_prepare_customer() -> None:
         if isinstance(row, ParsedRow):
             parsed = orjson.loads(row.parsed_json)
             assert row.prepared == prepare_customer(parsed), values
+            for point in row.prepared[1]:  # staging keeps only its kind's columns
+                kept = {"kind", *POINT_SLOT_COLUMNS[point[0]]}
+                assert all(
+                    v is None for c, v in zip(POINT_COLUMNS, point, strict=True) if c not in kept
+                )
         if number >= 3000:
             break
     assert kinds[ParsedRow] > 500 and kinds[RejectedRow] > 100

@@ -27,7 +27,7 @@ from patron.ingest.rows import (
     parse_chunk,
     unpack_chunk,
 )
-from patron.ingest.staging import can_stage, write_stage
+from patron.ingest.staging import StageLayout, can_stage, write_stage
 
 Chunk = list[ParsedRow | RejectedRow]
 
@@ -191,7 +191,7 @@ def _parse_one(
     accepted = [r for r in rows if isinstance(r, ParsedRow)]
     if stage_dir is not None and can_stage(accepted):
         path = stage_dir / f"chunk-{number:07d}.db"
-        write_stage(path, accepted)
+        write_stage(path, accepted, StageLayout.of(ctx))
         rejected = pack_chunk(rows)[1] if len(accepted) < len(rows) else []
         last_row = max(r.row_number for r in rows)
         return "staged", (str(path), rejected, last_row, len(accepted))

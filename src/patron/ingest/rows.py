@@ -86,11 +86,11 @@ class RowContext:
         # Looked up for every field of every row: resolve once.
         self.first_column = {name: cols[0] for name, cols in self.mapping.fields.items() if cols}
         self.region = self.mapping.region or self.default_region
-        self.plan = _CustomerPlan.of(self) if self.mapping.kind == "customers" else None
+        self.plan = CustomerPlan.of(self) if self.mapping.kind == "customers" else None
 
 
 @dataclass(frozen=True)
-class _CustomerPlan:
+class CustomerPlan:
     """Where each customer field is in a row, and what its problems are called: the customer
     hot path looks nothing up per row."""
 
@@ -105,7 +105,7 @@ class _CustomerPlan:
     tier_codes: dict[str, str] | None
 
     @classmethod
-    def of(cls, ctx: RowContext) -> _CustomerPlan:
+    def of(cls, ctx: RowContext) -> CustomerPlan:
         m = ctx.mapping
         return cls(
             ncols=len(m.headers),
@@ -259,7 +259,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _parse_customer(
-    ctx: RowContext, plan: _CustomerPlan, row_number: int, values: list[str]
+    ctx: RowContext, plan: CustomerPlan, row_number: int, values: list[str]
 ) -> ParsedRow | RejectedRow:
     """A customer row: its record (only non-empty fields are set) and, built alongside, the
     database-ready values :func:`prepare_customer` would derive from that record.

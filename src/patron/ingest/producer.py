@@ -47,6 +47,10 @@ class StagedChunk:
 
 RawChunk = list[tuple[int, list[str], str | None, str | None]]
 QUEUE_DEPTH = 2  # chunks in flight per worker: memory is bounded by this times the chunk size
+# Staged chunks travel as file names (their rows wait on disk), so a worker can run further
+# ahead: while the writer applies one group of chunks, the workers stage most of the next
+# instead of stopping after two chunks each and leaving a core idle.
+STAGED_QUEUE_DEPTH = 6
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ def parsed_chunks(
     mp = multiprocessing.get_context("spawn")
     # Each worker reads the whole file but parses only every workers-th chunk; taking chunks
     # from the workers in turn restores file order, so checkpoints stay exact.
-    channels: list[Any] = [mp.Queue(maxsize=QUEUE_DEPTH) for _ in range(workers)]
+    depth = QUEUE_DEPTH if stage_dir is None else STAGED_QUEUE_DEPTH
+    channels: list[Any] = [mp.Queue(maxsize=depth) for _ in range(workers)]
     processes = [
         mp.Process(
             target=_produce,

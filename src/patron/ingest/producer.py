@@ -174,18 +174,38 @@ def _produce(
     gc.disable()
     try:
         with spec.open() as reader:
-            for number, chunk in enumerate(raw_chunks(reader, size)):
-                if number % workers == index:
-                    message = _parse_one(ctx, chunk, number, stage_dir)
-                    channel.put((*message, reader.bytes_read))
-                    del message
-                    gc.collect()
+            for number, chunk in _own_chunks(reader, size, index, workers):
+                message = _parse_one(ctx, chunk, number, stage_dir)
+                channel.put((*message, reader.bytes_read))
+                del message, chunk
+                gc.collect()
         channel.put(("done", None, 0))
     except KeyboardInterrupt:
         pass  # the main process handles the interrupt
     except BaseException as exc:
         kind = "InputError" if isinstance(exc, InputError) else type(exc).__name__
         channel.put(("error", (kind, str(exc)), 0))
+
+
+def _own_chunks(
+    reader: TableReader, size: int, index: int, workers: int
+) -> Iterator[tuple[int, RawChunk]]:
+    """(number, rows) of every ``workers``-th chunk from ``index`` on: the chunks
+    :func:`raw_chunks` would give, but the other workers' rows are only counted past."""
+    rows = iter(reader)
+    for number in itertools.count():
+        if number % workers != index:
+            if sum(1 for _ in itertools.islice(rows, size)) < size:
+                return  # end of file
+            continue
+        chunk = [
+            (r.row_number, r.values, r.error, r.raw_text) for r in itertools.islice(rows, size)
+        ]
+        if not chunk:
+            return
+        yield number, chunk
+        if len(chunk) < size:
+            return
 
 
 def _parse_one(

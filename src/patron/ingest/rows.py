@@ -437,7 +437,7 @@ def _parse_customer(
     digest = row_hash(values)
     get = out.get
     customer = (
-        *[get(name) for name in GOLDEN_FIELDS],
+        *map(get, GOLDEN_FIELDS),
         primary_email,
         mobile or primary_phone,
         _dumps(extras) if extras else None,

@@ -204,23 +204,32 @@ def copy_new(conn: Connection, ctx: BatchContext, schema: str, skip: list[int]) 
     cbase = allocate_ids(conn, customers, int(total))[0]
     rbase = allocate_ids(conn, source_records, int(total))[0]
     now = db_timestamp(conn, ctx.loaded_at)
-    skipped = "[" + ",".join(map(str, skip)) + "]"
-    keep = "idx NOT IN (SELECT value FROM json_each(:skip))"
+    params = {
+        "cbase": cbase,
+        "rbase": rbase,
+        "batch": ctx.batch_id,
+        "source": ctx.source_id,
+        "kind": ctx.kind,
+        "external": int(ctx.external),
+        "now": now,
+        "skip": "[" + ",".join(map(str, skip)) + "]",
+    }
+    # Every statement reads all staged rows; most chunks (first imports) skip none.
+    keep = "idx NOT IN (SELECT value FROM json_each(:skip))" if skip else "1"
     cols = ", ".join(CUSTOMER_COLUMNS)
     conn.exec_driver_sql(
         f"INSERT INTO customers (id, {cols}, status, external, version, created_at, updated_at, "
-        f"lineage) SELECT ? + idx, {cols}, 'active', ?, 1, ?, ?, "
-        f"'{{\"*\":' || (? + idx) || '}}' FROM {schema}.records WHERE {keep.replace(':skip', '?')}",
-        (cbase, int(ctx.external), now, now, rbase, skipped),
+        f"lineage) SELECT :cbase + idx, {cols}, 'active', :external, 1, :now, :now, "
+        f"'{{\"*\":' || (:rbase + idx) || '}}' FROM {schema}.records WHERE {keep}",
+        params,
     )
     conn.exec_driver_sql(
         "INSERT INTO source_records (id, batch_id, source_id, kind, source_key, row_number, "
         "row_hash, loaded_at, external, raw, parsed, customer_id, is_current) "
-        "SELECT ? + idx, ?, ?, ?, source_key, row_number, row_hash, ?, ?, raw, parsed, ? + idx, 1 "
-        f"FROM {schema}.records WHERE {keep.replace(':skip', '?')}",
-        (rbase, ctx.batch_id, ctx.source_id, ctx.kind, now, int(ctx.external), cbase, skipped),
+        "SELECT :rbase + idx, :batch, :source, :kind, source_key, row_number, row_hash, :now, "
+        f":external, raw, parsed, :cbase + idx, 1 FROM {schema}.records WHERE {keep}",
+        params,
     )
-    params = {"cbase": cbase, "rbase": rbase, "batch": ctx.batch_id, "now": now, "skip": skipped}
     point_slots = [
         {
             c: "'" + kind + "'" if c == "kind" else f"{kind}{n}_{c}" if c in staged else "NULL"

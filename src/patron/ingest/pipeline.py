@@ -307,11 +307,16 @@ def _execute(
         chunk_rows = settings.import_chunk_rows
         chunks = parsed_chunks(reader, spec, row_ctx, chunk_rows, workers, stage_dir)
         group: list[StagedChunk] = []
+        # The first groups are small (1, 2, 4, 8 chunks): the writer, the bottleneck, starts
+        # while the workers parse instead of waiting for a full group, and commits into a
+        # small store are cheap.
+        group_size = 1
         for parsed, bytes_read in chunks:
             if isinstance(parsed, StagedChunk):
                 group.append(parsed)
-                if len(group) < STAGED_PER_COMMIT:
+                if len(group) < group_size:
                     continue
+                group_size = min(2 * group_size, STAGED_PER_COMMIT)
                 staged.write(group)
                 rows_read += sum(len(c) for c in group)
                 group = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import resource
 import subprocess
 import sys
 import time
@@ -31,6 +32,7 @@ def tree_rss(proc: psutil.Process) -> int:
 
 def run_import(path: Path, env: dict[str, str]) -> dict[str, float]:
     cmd = [sys.executable, "-m", "patron", "import", str(path), "--source", "bench"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -41,12 +43,16 @@ def run_import(path: Path, env: dict[str, str]) -> dict[str, float]:
         peak = max(peak, tree_rss(proc))
         time.sleep(0.05)
     seconds = time.perf_counter() - started
+    # CPU of the whole tree: the import and its parser workers (reaped, so counted here).
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     output = child.stdout.read() if child.stdout else ""
     if child.returncode != 0:
         raise SystemExit(f"import failed:\n{output}")
     return {
         "wall_seconds": round(seconds, 1),
         "peak_rss_mib": round(peak / 2**20),
+        "cpu_seconds": round(cpu, 1),
         "report": " ".join(line.strip("│ ") for line in output.splitlines() if "rows/s" in line),
     }
 
@@ -67,6 +73,7 @@ def main() -> None:
                 "backend": backend,
                 "rows": args.rows,
                 "rows_per_second_wall": rows_per_second,
+                "cpu_us_per_row": round(result["cpu_seconds"] * 1e6 / args.rows, 1),
                 **result,
             },
         )

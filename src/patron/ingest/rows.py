@@ -19,7 +19,7 @@ import orjson
 from patron.core import RowProblems
 from patron.ingest.fields import KEY_FIELD, REQUIRED
 from patron.ingest.mapping import ColumnMapping
-from patron.ingest.prepare import PreparedCustomer, prepare_customer
+from patron.ingest.prepare import GOLDEN_FIELDS, PreparedCustomer
 from patron.normalise import (
     map_code,
     normalise_address,
@@ -86,6 +86,38 @@ class RowContext:
         # Looked up for every field of every row: resolve once.
         self.first_column = {name: cols[0] for name, cols in self.mapping.fields.items() if cols}
         self.region = self.mapping.region or self.default_region
+        self.plan = CustomerPlan.of(self) if self.mapping.kind == "customers" else None
+
+
+@dataclass(frozen=True)
+class CustomerPlan:
+    """Where each customer field is in a row, and what its problems are called: the customer
+    hot path looks nothing up per row."""
+
+    ncols: int
+    columns: dict[str, int]  # first column of each mapped field
+    headers: dict[str, str]  # field -> its first column's header (how problems name it)
+    phones: tuple[int, ...]
+    emails: tuple[int, ...]
+    consents: tuple[tuple[int, str, str, str], ...]  # column, channel, purpose, header
+    extras: tuple[tuple[int, str], ...]  # column, raw key
+    gender_codes: dict[str, str] | None
+    tier_codes: dict[str, str] | None
+
+    @classmethod
+    def of(cls, ctx: RowContext) -> CustomerPlan:
+        m = ctx.mapping
+        return cls(
+            ncols=len(m.headers),
+            columns=dict(ctx.first_column),
+            headers={name: m.headers[col] for name, col in ctx.first_column.items()},
+            phones=tuple(m.fields.get("phone", ())),
+            emails=tuple(m.fields.get("email", ())),
+            consents=tuple((c, ch, pu, m.headers[c]) for c, (ch, pu) in m.consent.items()),
+            extras=tuple((c, ctx.raw_keys[c]) for c in m.extra),
+            gender_codes=m.codes.get("gender"),
+            tier_codes=m.codes.get("member_tier"),
+        )
 
 
 def raw_column_keys(headers: list[str]) -> list[str]:
@@ -131,6 +163,8 @@ def row_hash(values: list[str]) -> str:
 
 def parse_row(ctx: RowContext, row_number: int, values: list[str]) -> ParsedRow | RejectedRow:
     """Parse one row of any kind."""
+    if ctx.plan is not None:
+        return _parse_customer(ctx, ctx.plan, row_number, values)
     raw = dict(zip(ctx.raw_keys, values, strict=False))
     problems = RowProblems()
     kind = ctx.mapping.kind
@@ -147,8 +181,7 @@ def parse_row(ctx: RowContext, row_number: int, values: list[str]) -> ParsedRow 
             )
     if problems:
         return RejectedRow(row_number, "validation", raw, [p.as_dict() for p in problems.problems])
-    if kind != "customers":  # customer records are built without empty entries
-        parsed = compact(parsed)
+    parsed = compact(parsed)
     digest = row_hash(values)
     key_field = KEY_FIELD[kind]
     # A product's sku stays in its record (rebuilds need it); other keys live on the record.
@@ -157,8 +190,7 @@ def parse_row(ctx: RowContext, row_number: int, values: list[str]) -> ParsedRow 
         key = f"{key}/{parsed['line_no']}" if parsed.get("line_no") else f"{key}/{digest[:12]}"
     elif not key:
         key = f"row:{digest}"
-    prepared = prepare_customer(parsed) if kind == "customers" else None
-    return ParsedRow(row_number, key, digest, _dumps(raw), _dumps(parsed), prepared)
+    return ParsedRow(row_number, key, digest, _dumps(raw), _dumps(parsed))
 
 
 def _dumps(value: Any) -> str:
@@ -226,105 +258,125 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[str, Any]:
-    """A customer record; only non-empty fields are set (the hot path of big imports)."""
+def _parse_customer(
+    ctx: RowContext, plan: CustomerPlan, row_number: int, values: list[str]
+) -> ParsedRow | RejectedRow:
+    """A customer row: its record (only non-empty fields are set) and, built alongside, the
+    database-ready values :func:`prepare_customer` would derive from that record.
+
+    The hot path of big imports: every column position is resolved in ``plan``.
+    """
     m = ctx.mapping
-    col = ctx.first_column
-    n = len(values)
-
-    def cell(name: str) -> str:
-        # Raw cell, trimmed: the normalisers below normalise their input themselves.
-        c = col.get(name)
-        return values[c].strip() if c is not None and c < n else ""
-
+    cells = values if len(values) >= plan.ncols else values + [""] * (plan.ncols - len(values))
+    col = plan.columns.get
+    problems = RowProblems()
     out: dict[str, Any] = {}
-    if key := _value(ctx, values, "source_key"):
-        out["source_key"] = key
-    full = cell("full_name")
-    given = _value(ctx, values, "given_name")
-    family = _value(ctx, values, "family_name")
+
+    def problem(name: str, value: str | None, exc: ValueError, fix: str) -> None:
+        reason, hint = _reason(exc)
+        problems.add(plan.headers.get(name) or name, value, reason, hint or fix)
+
+    # Raw cells are only trimmed where the normalisers below normalise their input themselves.
+    c = col("source_key")
+    key = normalise_text(cells[c]) if c is not None else ""
+    c = col("full_name")
+    full = cells[c].strip() if c is not None else ""
+    c = col("given_name")
+    given = normalise_text(cells[c]) if c is not None else ""
+    c = col("family_name")
+    family = normalise_text(cells[c]) if c is not None else ""
     if not full and (given or family):
         # Chinese order is family+given without a space; Western is "given family".
         full = (family + given) if _is_han(family + given) else f"{given} {family}".strip()
     if full:
         name = normalise_name(full)
-        _put(out, "full_name", name.full)
-        _put(out, "given_name", given or name.given)
-        _put(out, "family_name", family or name.family)
-        _put(out, "name_key", name.pinyin_key)
-    if text := cell("gender"):
-        _put(out, "gender", _code(ctx, values, problems, "gender"))
-    if text := cell("birth_date"):
-        _put(
-            out,
-            "birth_date",
-            _iso(
-                _typed(
-                    ctx,
-                    values,
-                    problems,
-                    "birth_date",
-                    lambda t: parse_date(t, day_first=m.day_first),
-                    "write the date as YYYY-MM-DD",
-                )
-            ),
-        )
-    if text := cell("registered_at"):
-        _put(
-            out,
-            "registered_at",
-            _iso(
-                _typed(
-                    ctx,
-                    values,
-                    problems,
-                    "registered_at",
-                    lambda t: parse_datetime(t, day_first=m.day_first, default_tz=m.timezone),
-                    "write the date as YYYY-MM-DD [HH:MM]",
-                )
-            ),
-        )
-    if cell("member_tier"):
-        _put(out, "member_tier", _code(ctx, values, problems, "member_tier"))
-    _put(out, "company", _value(ctx, values, "company"))
+        if name.full:
+            out["full_name"] = name.full
+        if value := given or name.given:
+            out["given_name"] = value
+        if value := family or name.family:
+            out["family_name"] = value
+        if name.pinyin_key:
+            out["name_key"] = name.pinyin_key
+    c = col("gender")
+    if c is not None and (text := normalise_text(cells[c])):
+        try:
+            if value := normalise_gender(text, plan.gender_codes):
+                out["gender"] = value
+        except ValueError as exc:
+            problem("gender", text, exc, "add the code under codes.gender in the mapping file")
+    c = col("birth_date")
+    if c is not None and (text := normalise_text(cells[c])):
+        try:
+            out["birth_date"] = parse_date(text, day_first=m.day_first).isoformat()
+        except ValueError as exc:
+            problem("birth_date", text, exc, "write the date as YYYY-MM-DD")
+    c = col("registered_at")
+    if c is not None and (text := normalise_text(cells[c])):
+        try:
+            when = parse_datetime(text, day_first=m.day_first, default_tz=m.timezone)
+            out["registered_at"] = when.isoformat()
+        except ValueError as exc:
+            problem("registered_at", text, exc, "write the date as YYYY-MM-DD [HH:MM]")
+    c = col("member_tier")
+    if c is not None and (text := normalise_text(cells[c])):
+        if plan.tier_codes is None:
+            out["member_tier"] = text
+        else:
+            try:
+                if value := map_code(text, plan.tier_codes, field="member_tier"):
+                    out["member_tier"] = value
+            except ValueError as exc:
+                fix = "add the code under codes.member_tier in the mapping file"
+                problem("member_tier", text, exc, fix)
+    c = col("company")
+    if c is not None and (text := normalise_text(cells[c])):
+        out["company"] = text
 
+    points: list[tuple[Any, ...]] = []
+    primary_phone = mobile = None
     phones = []
-    for c in m.fields.get("phone", ()):
-        text = values[c].strip() if c < n else ""
-        if text:
+    for c in plan.phones:
+        if text := cells[c].strip():
             r = normalise_phone(text, ctx.region)
-            phone: dict[str, Any] = {
-                "value": r.e164 or text,
-                "raw": text,
-                "valid": r.valid,
-                "kind": r.kind,
-            }
+            number = r.e164 or text
+            phone: dict[str, Any] = {"value": number, "raw": text, "valid": r.valid, "kind": r.kind}
             if r.error:
                 phone["error"] = r.error
             if r.extension:
                 phone["extension"] = r.extension
             phones.append(phone)
+            valid = int(bool(r.valid))
+            points.append(("phone", number, text, valid, r.error or None, r.kind, *_NO_PLACE))
+            if r.valid:
+                if primary_phone is None:
+                    primary_phone = number
+                if mobile is None and r.kind == "mobile":
+                    mobile = number
     if phones:
         out["phones"] = phones
+    primary_email = None
     emails = []
-    for c in m.fields.get("email", ()):
-        text = values[c].strip() if c < n else ""
-        if text:
+    for c in plan.emails:
+        if text := cells[c].strip():
             e = normalise_email(text)
-            email: dict[str, Any] = {
-                "value": e.normalised or text.lower(),
-                "raw": text,
-                "valid": e.valid,
-            }
+            address = e.normalised or text.lower()
+            email: dict[str, Any] = {"value": address, "raw": text, "valid": e.valid}
             if e.error:
                 email["error"] = e.error
             emails.append(email)
+            valid = int(bool(e.valid))
+            points.append(("email", address, text, valid, e.error or None, None, *_NO_PLACE))
+            if primary_email is None and e.valid:
+                primary_email = address
     if emails:
         out["emails"] = emails
 
-    address_text = cell("address")
-    addr = normalise_address(address_text) if address_text else None
+    c = col("address")
+    addr = normalise_address(text) if c is not None and (text := cells[c].strip()) else None
     if addr is not None:
+        place = (addr.province or None, addr.city or None, addr.district or None)
+        postcode = addr.postcode or None
         out["address"] = {
             k: v
             for k, v in (
@@ -337,32 +389,40 @@ def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict
             )
             if v
         }
-    for part in ("province", "city", "district", "postcode"):
-        _put(out, part, _value(ctx, values, part) or (getattr(addr, part) if addr else None))
+        if addr.line:
+            points.append(("address", addr.line, addr.line, 1, None, None, *place, postcode))
+    for part in _PLACE_PARTS:
+        c = col(part)
+        value = normalise_text(cells[c]) if c is not None else ""
+        if not value and addr is not None:
+            value = getattr(addr, part)
+        if value is not None and value != "":
+            out[part] = value
 
-    consents = []
-    for c, (channel, purpose) in m.consent.items():
-        text = values[c].strip() if c < n else ""
-        if not text:
+    grants = []
+    consents: list[tuple[Any, ...]] = []
+    for c, channel, purpose, header in plan.consents:
+        if not (text := cells[c].strip()):
             continue
         try:
             flag = parse_bool(text)
         except ValueError as exc:
             reason, hint = _reason(exc)
-            problems.add(m.headers[c], text, reason, hint or "use yes/no (是/否)")
+            problems.add(header, text, reason, hint or "use yes/no (是/否)")
             continue
         if flag is not None:
-            consents.append(
-                {
-                    "channel": channel,
-                    "purpose": purpose,
-                    "status": "granted" if flag else "denied",
-                    "column": m.headers[c],
-                }
+            status = "granted" if flag else "denied"
+            grants.append(
+                {"channel": channel, "purpose": purpose, "status": status, "column": header}
             )
-    if consents:
-        out["consents"] = consents
-    if extras := _extras(ctx, values):
+            consents.append((channel, purpose, status, f"column '{header}'"))
+    if grants:
+        out["consents"] = grants
+    extras = {}
+    for c, raw_key in plan.extras:
+        if c < len(values) and (text := values[c].strip()):
+            extras[raw_key] = text
+    if extras:
         out["attributes"] = extras
     if not ("full_name" in out or phones or emails or "company" in out):
         problems.add(
@@ -371,12 +431,29 @@ def _customer(ctx: RowContext, values: list[str], problems: RowProblems) -> dict
             "row has no name, phone, e-mail or company",
             "check the column mapping; an empty row identifies nobody",
         )
-    return out
+    raw = dict(zip(ctx.raw_keys, values, strict=False))
+    if problems:
+        return RejectedRow(row_number, "validation", raw, [p.as_dict() for p in problems.problems])
+    digest = row_hash(values)
+    get = out.get
+    customer = (
+        *map(get, GOLDEN_FIELDS),
+        primary_email,
+        mobile or primary_phone,
+        _dumps(extras) if extras else None,
+    )
+    return ParsedRow(
+        row_number,
+        key or f"row:{digest}",
+        digest,
+        _dumps(raw),
+        _dumps(out),
+        (customer, points, consents),
+    )
 
 
-def _put(out: dict[str, Any], key: str, value: Any) -> None:
-    if value is not None and value != "":
-        out[key] = value
+_NO_PLACE = (None, None, None, None)
+_PLACE_PARTS = ("province", "city", "district", "postcode")
 
 
 def _is_han(text: str) -> bool:
@@ -507,7 +584,7 @@ def _product(ctx: RowContext, values: list[str], problems: RowProblems) -> dict[
     return out
 
 
-_PARSERS = {"customers": _customer, "orders": _order, "events": _event, "products": _product}
+_PARSERS = {"orders": _order, "events": _event, "products": _product}  # customers: _parse_customer
 
 
 PackedChunk = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int]

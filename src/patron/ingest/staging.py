@@ -6,29 +6,74 @@ chunk into a small throwaway SQLite file (no journal, no sync: it is deleted aft
 writer ATTACHes it and copies rows with INSERT ... SELECT, which runs entirely inside SQLite,
 adding ids arithmetically (allocated base + row index). Only rows whose key already exists
 (changed or unchanged records) come back into Python.
+
+A staged row holds everything one customer row gives: its source record, customer values and
+its contact points and consents in fixed slots (see StageLayout). One INSERT per customer
+costs the worker far less than one per table row; the writer unfolds the slots into rows.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
 
 from patron.ingest.prepare import CONSENT_COLUMNS, CUSTOMER_COLUMNS, POINT_COLUMNS
-from patron.ingest.rows import ParsedRow
+from patron.ingest.rows import ParsedRow, RowContext
 from patron.ingest.versions import BatchContext
 from patron.store import allocate_ids, db_timestamp
 from patron.store.schema import customers, source_records
 
 RECORD_COLUMNS = ("row_number", "source_key", "row_hash", "raw", "parsed")
-_TABLES = {
-    "records": RECORD_COLUMNS,
-    "customers": CUSTOMER_COLUMNS,
-    "points": POINT_COLUMNS,
-    "consents": CONSENT_COLUMNS,
+
+# What a staged contact point of each kind keeps; its other POINT_COLUMNS are NULL for that
+# kind (prepare_customer builds them so), and its kind is the slot's.
+POINT_SLOT_COLUMNS = {
+    "phone": ("value", "raw_value", "valid", "validation_error", "phone_kind"),
+    "email": ("value", "raw_value", "valid", "validation_error"),
+    "address": ("value", "raw_value", "valid", "province", "city", "district", "postcode"),
 }
+CONSENT_SLOT_COLUMNS = CONSENT_COLUMNS
+_POINT_KINDS = tuple(POINT_SLOT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class StageLayout:
+    """How many contact points of each kind, and consents, one staged row has room for.
+
+    A row of the file has at most one point per mapped phone, e-mail and address column and one
+    consent per consent column, so the mapping fixes the layout.
+    """
+
+    phones: int
+    emails: int
+    addresses: int
+    consents: int
+
+    @classmethod
+    def of(cls, ctx: RowContext) -> StageLayout:
+        plan = ctx.plan
+        if plan is None:
+            raise ValueError("only customer rows are staged")
+        addresses = 1 if "address" in plan.columns else 0
+        return cls(len(plan.phones), len(plan.emails), addresses, len(plan.consents))
+
+    def slots(self) -> list[tuple[str, int]]:
+        """(kind, slot number) in the order a customer's points are stored."""
+        counts = {"phone": self.phones, "email": self.emails, "address": self.addresses}
+        return [(kind, n) for kind in _POINT_KINDS for n in range(counts[kind])]
+
+    def columns(self) -> list[str]:
+        names = ["idx", *RECORD_COLUMNS, *CUSTOMER_COLUMNS]
+        for kind, n in self.slots():
+            names.extend(f"{kind}{n}_{c}" for c in POINT_SLOT_COLUMNS[kind])
+        for n in range(self.consents):
+            names.extend(f"consent{n}_{c}" for c in CONSENT_SLOT_COLUMNS)
+        return names
 
 
 def can_stage(rows: list[ParsedRow]) -> bool:
@@ -37,34 +82,57 @@ def can_stage(rows: list[ParsedRow]) -> bool:
     return bool(rows) and len(keys) == len(rows) and all(r.prepared is not None for r in rows)
 
 
-def write_stage(path: Path, rows: list[ParsedRow]) -> None:
-    """Worker side: write prepared rows to a new staging file (idx = position in ``rows``)."""
+def write_stage(path: Path, rows: list[ParsedRow], layout: StageLayout) -> None:
+    """Worker side: write prepared rows to a new staging file (idx = position in ``rows``).
+
+    One row per customer holds its source record, customer values, contact points and consents
+    (in fixed slots, unused ones NULL): one INSERT per customer instead of one per table row,
+    which halves the worker's staging time.
+    """
+    columns = layout.columns()
+    take = {
+        kind: itemgetter(*(POINT_COLUMNS.index(c) for c in POINT_SLOT_COLUMNS[kind]))
+        for kind in _POINT_KINDS
+    }
+    empty = {kind: (None,) + ("",) * (len(POINT_SLOT_COLUMNS[kind]) - 1) for kind in _POINT_KINDS}
+    room = {"phone": layout.phones, "email": layout.emails, "address": layout.addresses}
+    no_consent = (None,) + ("",) * (len(CONSENT_SLOT_COLUMNS) - 1)
+    values = []
+    for i, r in enumerate(rows):
+        assert r.prepared is not None
+        customer, points, consents = r.prepared
+        row = [i, r.row_number, r.source_key, r.row_hash, r.raw_json, r.parsed_json, *customer]
+        pos = 0
+        for kind in _POINT_KINDS:
+            free = room[kind]
+            while pos < len(points) and points[pos][0] == kind:
+                if not free:
+                    raise ValueError(f"row {r.row_number}: more {kind} values than columns")
+                row.extend(take[kind](points[pos]))
+                pos += 1
+                free -= 1
+            for _ in range(free):
+                row.extend(empty[kind])
+        if pos < len(points):
+            raise ValueError(f"row {r.row_number}: contact points out of order")
+        if len(consents) > layout.consents:
+            raise ValueError(f"row {r.row_number}: more consents than consent columns")
+        for consent in consents:
+            row.extend(consent)
+        for _ in range(layout.consents - len(consents)):
+            row.extend(no_consent)
+        values.append(row)
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
-        for table, columns in _TABLES.items():
-            db.execute(f"CREATE TABLE {table} (idx INTEGER, {', '.join(columns)})")
+        # idx is the rowid: the writer reads staged rows in idx order without sorting.
+        db.execute(f"CREATE TABLE records (idx INTEGER PRIMARY KEY, {', '.join(columns[1:])})")
+        db.execute("CREATE TABLE slots (n INTEGER PRIMARY KEY)")  # see _unfold
         db.execute("BEGIN")
-        db.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (i, r.row_number, r.source_key, r.row_hash, r.raw_json, r.parsed_json)
-                for i, r in enumerate(rows)
-            ],
-        )
-        people: list[tuple[Any, ...]] = []
-        points: list[tuple[Any, ...]] = []
-        grants: list[tuple[Any, ...]] = []
-        for i, r in enumerate(rows):
-            assert r.prepared is not None
-            customer, contact, consent = r.prepared
-            people.append((i, *customer))
-            points.extend((i, *p) for p in contact)
-            grants.extend((i, *c) for c in consent)
-        for table, values in (("customers", people), ("points", points), ("consents", grants)):
-            marks = ", ".join("?" * (len(_TABLES[table]) + 1))
-            db.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+        db.executemany(f"INSERT INTO records VALUES ({', '.join('?' * len(columns))})", values)
+        slots = max(len(layout.slots()), layout.consents)
+        db.executemany("INSERT INTO slots VALUES (?)", [(n,) for n in range(slots)])
         db.execute("COMMIT")
     finally:
         db.close()
@@ -105,42 +173,109 @@ def staged_rows(conn: Connection, schema: str, indexes: list[int]) -> dict[int, 
     return {r[0]: ParsedRow(r[1], r[2], r[3], r[4], r[5]) for r in rows}
 
 
+def layout_of(conn: Connection, schema: str) -> StageLayout:
+    """The layout a staging file was written with, read back from its column names."""
+    names = {row[1] for row in conn.exec_driver_sql(f"PRAGMA {schema}.table_info(records)")}
+
+    def count(prefix: str, first: str) -> int:
+        n = 0
+        while f"{prefix}{n}_{first}" in names:
+            n += 1
+        return n
+
+    return StageLayout(
+        phones=count("phone", "value"),
+        emails=count("email", "value"),
+        addresses=count("address", "value"),
+        consents=count("consent", CONSENT_SLOT_COLUMNS[0]),
+    )
+
+
 def copy_new(conn: Connection, ctx: BatchContext, schema: str, skip: list[int]) -> int:
     """Insert every staged row not in ``skip`` as a new customer; returns how many."""
-    total = conn.exec_driver_sql(f"SELECT count(*) FROM {schema}.records").scalar_one()
+    total = conn.exec_driver_sql(
+        f"SELECT coalesce(max(idx) + 1, 0) FROM {schema}.records"  # idx runs 0..n-1
+    ).scalar_one()
     count = int(total) - len(skip)
     if count <= 0:
         return 0
+    layout = layout_of(conn, schema)
     # Ids: base + idx, from blocks as large as the staged chunk (gaps for skipped rows are fine).
     cbase = allocate_ids(conn, customers, int(total))[0]
     rbase = allocate_ids(conn, source_records, int(total))[0]
     now = db_timestamp(conn, ctx.loaded_at)
-    where = "WHERE idx NOT IN (SELECT value FROM json_each(?))"
-    skipped = "[" + ",".join(map(str, skip)) + "]"
+    params = {
+        "cbase": cbase,
+        "rbase": rbase,
+        "batch": ctx.batch_id,
+        "source": ctx.source_id,
+        "kind": ctx.kind,
+        "external": int(ctx.external),
+        "now": now,
+        "skip": "[" + ",".join(map(str, skip)) + "]",
+    }
+    # Every statement reads all staged rows; most chunks (first imports) skip none.
+    keep = "idx NOT IN (SELECT value FROM json_each(:skip))" if skip else "1"
     cols = ", ".join(CUSTOMER_COLUMNS)
     conn.exec_driver_sql(
         f"INSERT INTO customers (id, {cols}, status, external, version, created_at, updated_at, "
-        f"lineage) SELECT ? + idx, {cols}, 'active', ?, 1, ?, ?, "
-        f"'{{\"*\":' || (? + idx) || '}}' FROM {schema}.customers {where}",
-        (cbase, int(ctx.external), now, now, rbase, skipped),
+        f"lineage) SELECT :cbase + idx, {cols}, 'active', :external, 1, :now, :now, "
+        f"'{{\"*\":' || (:rbase + idx) || '}}' FROM {schema}.records WHERE {keep}",
+        params,
     )
     conn.exec_driver_sql(
         "INSERT INTO source_records (id, batch_id, source_id, kind, source_key, row_number, "
         "row_hash, loaded_at, external, raw, parsed, customer_id, is_current) "
-        "SELECT ? + idx, ?, ?, ?, source_key, row_number, row_hash, ?, ?, raw, parsed, ? + idx, 1 "
-        f"FROM {schema}.records {where}",
-        (rbase, ctx.batch_id, ctx.source_id, ctx.kind, now, int(ctx.external), cbase, skipped),
+        "SELECT :rbase + idx, :batch, :source, :kind, source_key, row_number, row_hash, :now, "
+        f":external, raw, parsed, :cbase + idx, 1 FROM {schema}.records WHERE {keep}",
+        params,
     )
-    cols = ", ".join(POINT_COLUMNS)
-    conn.exec_driver_sql(
-        f"INSERT INTO contact_points ({cols}, customer_id, verified, source_record_id, batch_id, "
-        f"created_at) SELECT {cols}, ? + idx, 0, ? + idx, ?, ? FROM {schema}.points {where}",
-        (cbase, rbase, ctx.batch_id, now, skipped),
-    )
-    cols = ", ".join(CONSENT_COLUMNS)
-    conn.exec_driver_sql(
-        f"INSERT INTO consents ({cols}, customer_id, recorded_at, source_record_id, batch_id) "
-        f"SELECT {cols}, ? + idx, ?, ? + idx, ? FROM {schema}.consents {where}",
-        (cbase, now, rbase, ctx.batch_id, skipped),
-    )
+    point_slots = [
+        {
+            c: "'" + kind + "'" if c == "kind" else f"{kind}{n}_{c}" if c in staged else "NULL"
+            for c in POINT_COLUMNS
+        }
+        for kind, n in layout.slots()
+        for staged in [POINT_SLOT_COLUMNS[kind]]
+    ]
+    if point_slots:
+        cols = ", ".join(POINT_COLUMNS)
+        conn.exec_driver_sql(
+            f"INSERT INTO contact_points ({cols}, customer_id, verified, source_record_id, "
+            f"batch_id, created_at) SELECT %s, :cbase + idx, 0, :rbase + idx, :batch, :now %s"
+            % _unfold(schema, point_slots, "value", keep),
+            params,
+        )
+    consent_slots = [
+        {c: f"consent{n}_{c}" for c in CONSENT_SLOT_COLUMNS} for n in range(layout.consents)
+    ]
+    if consent_slots:
+        cols = ", ".join(CONSENT_COLUMNS)
+        conn.exec_driver_sql(
+            f"INSERT INTO consents ({cols}, customer_id, recorded_at, source_record_id, batch_id) "
+            "SELECT %s, :cbase + idx, :now, :rbase + idx, :batch %s"
+            % _unfold(schema, consent_slots, CONSENT_SLOT_COLUMNS[0], keep),
+            params,
+        )
     return count
+
+
+def _unfold(schema: str, slots: list[dict[str, str]], marker: str, keep: str) -> tuple[str, str]:
+    """(column expressions, FROM ... ORDER BY) of a SELECT giving one row per used slot (its
+    ``marker`` column not NULL), in staged row order and slot order within a row: a customer's
+    contact points or consents in the order inline imports insert them, so ids come out the
+    same.
+
+    Staged rows are the outer loop and the slots table the inner one, both in rowid order, so
+    SQLite needs no sort for the ORDER BY.
+    """
+    columns = list(slots[0])
+    exprs = [
+        "CASE s.n " + " ".join(f"WHEN {n} THEN {slot[c]}" for n, slot in enumerate(slots)) + " END"
+        for c in [marker, *columns]
+    ]
+    used, values = exprs[0], exprs[1:]
+    return ", ".join(values), (
+        f"FROM {schema}.records CROSS JOIN {schema}.slots AS s "
+        f"WHERE s.n < {len(slots)} AND {used} IS NOT NULL AND {keep} ORDER BY idx, s.n"
+    )

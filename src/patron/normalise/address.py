@@ -81,10 +81,29 @@ _COUNTRY_SUFFIX = {
 }  # fmt: skip
 
 
+def _lengths_by_first_char(table: dict[str, object]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for form in table:
+        if len(form) >= 2:
+            lengths.setdefault(form[0], set()).add(len(form))
+    return {ch: tuple(sorted(found, reverse=True)) for ch, found in lengths.items()}
+
+
+# Per first character, the lengths of the forms starting with it (longest first): _longest
+# tries only those instead of every length up to _MAX_FORM.
+_FORM_LENGTHS: dict[int, dict[str, tuple[int, ...]]] = {
+    id(_PROVINCE_FORMS): _lengths_by_first_char(_PROVINCE_FORMS),  # type: ignore[arg-type]
+    id(_CITY_FORMS): _lengths_by_first_char(_CITY_FORMS),  # type: ignore[arg-type]
+}
+
+
 def _longest(table: dict[str, object], text: str, pos: int) -> str | None:
-    for length in range(min(_MAX_FORM, len(text) - pos), 1, -1):
-        form = text[pos : pos + length]
-        if form in table:
+    """The longest form (2 characters or more) in ``table`` that ``text`` has at ``pos``."""
+    if pos >= len(text):
+        return None
+    room = len(text) - pos
+    for length in _FORM_LENGTHS[id(table)].get(text[pos], ()):
+        if length <= room and (form := text[pos : pos + length]) in table:
             return form
     return None
 

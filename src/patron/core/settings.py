@@ -46,6 +46,9 @@ class Settings(BaseModel):
         default=60, ge=1, description="login attempts allowed per client address and minute"
     )
     max_upload_mib: int = Field(default=2048, ge=1, description="largest import upload")
+    web_threads: int = Field(
+        default=8, ge=1, le=400, description="threads serving requests that use the store"
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -63,6 +66,7 @@ _ENV = {
     "PATRON_HOST": "host",
     "PATRON_PORT": "port",
     "PATRON_COOKIE_SECURE": "cookie_secure",
+    "PATRON_WEB_THREADS": "web_threads",
 }
 
 

@@ -32,7 +32,7 @@ from patron.ingest.producer import ReadSpec, StagedChunk, parsed_chunks
 from patron.ingest.readers import ReaderLimits, TableReader, open_table
 from patron.ingest.rows import ParsedRow, RejectedRow, RowContext
 from patron.ingest.versions import BatchContext
-from patron.store import Store, open_store, record_audit
+from patron.store import Store, checkpoints_in_background, open_store, record_audit
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, a worker process costs more than it saves
 
@@ -441,7 +441,8 @@ def _import_connection(store: Store) -> Iterator[Connection]:
         conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
         conn.commit()
         try:
-            yield conn
+            with checkpoints_in_background(store, conn):
+                yield conn
         finally:
             try:
                 conn.rollback()  # a failed group may have left its transaction open

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from patron import customers, ingest
@@ -26,6 +28,12 @@ from patron.web.state import AppState, app_state
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 MAX_SEARCH_DEPTH = 1000
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def etag(view: customers.Customer360, masked: bool) -> str:
@@ -111,9 +119,13 @@ def get_customer(
     tag = etag(view, masked)
     if if_none_match == tag:
         return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = "private, no-cache"
-    return customer_body(view, masked)
+    # The hottest route: serialised straight to JSON (its shape is CustomerOut, which the
+    # OpenAPI schema documents and the fuzzing tests check) instead of validated again.
+    return Response(
+        orjson.dumps(customer_body(view, masked), default=_json_default),
+        media_type="application/json",
+        headers={"ETag": tag, "Cache-Control": "private, no-cache"},
+    )
 
 
 @router.post("", response_model=CustomerOut, status_code=201, summary="Create a customer")

@@ -32,7 +32,7 @@ from patron.ingest.producer import ReadSpec, StagedChunk, parsed_chunks
 from patron.ingest.readers import ReaderLimits, TableReader, open_table
 from patron.ingest.rows import ParsedRow, RejectedRow, RowContext
 from patron.ingest.versions import BatchContext
-from patron.store import Store, checkpoints_in_background, open_store, record_audit
+from patron.store import MMAP_BYTES, Store, open_store, record_audit
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, a worker process costs more than it saves
 
@@ -439,14 +439,16 @@ def _import_connection(store: Store) -> Iterator[Connection]:
     with store.engine.connect() as conn:
         before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
         conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+        # The writer appends; a memory map would only add the file's pages to its footprint.
+        conn.exec_driver_sql("PRAGMA mmap_size=0")
         conn.commit()
         try:
-            with checkpoints_in_background(store, conn):
-                yield conn
+            yield conn
         finally:
             try:
                 conn.rollback()  # a failed group may have left its transaction open
                 conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
+                conn.exec_driver_sql(f"PRAGMA mmap_size={MMAP_BYTES}")
                 conn.commit()
             except SQLAlchemyError:
                 conn.invalidate()  # never hand a connection with the big cache back to the pool

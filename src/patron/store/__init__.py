@@ -3,15 +3,15 @@
 from patron.store import schema
 from patron.store.audit import record_audit, verify_audit_chain
 from patron.store.bulk import db_timestamp, insert_rows, insert_tuples
-from patron.store.checkpoints import checkpoints_in_background
+from patron.store.engine import MMAP_BYTES
 from patron.store.ids import allocate_ids
 from patron.store.reliability import decayed_reliability
 from patron.store.store import Store, open_store
 
 __all__ = [
+    "MMAP_BYTES",
     "Store",
     "allocate_ids",
-    "checkpoints_in_background",
     "db_timestamp",
     "decayed_reliability",
     "insert_rows",

@@ -9,6 +9,10 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+# Reads of big stores go through the OS page cache, shared by every connection (a private
+# page cache per connection stays cold for random lookups in a big file).
+MMAP_BYTES = 16 * 2**30
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with patron's connection settings.
@@ -48,7 +52,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA wal_autocheckpoint=20000")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")
-    # Reads through the OS page cache shared by every connection (a private page cache per
-    # connection stays cold for random lookups in a big file).
-    cursor.execute("PRAGMA mmap_size=17179869184")
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()

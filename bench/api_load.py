@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx  # only to wait for the server to start
 from sqlalchemy import func, select
@@ -81,8 +82,8 @@ def sample_queries(url: str, n: int) -> dict[str, list[str]]:
     return {
         "token": [secret],
         "by_id": [f"/api/v1/customers/{i}" for i in ids],
-        "by_phone": [f"/api/v1/customers?q={p}&limit=20" for p in national],
-        "by_name": [f"/api/v1/customers?q={p}&limit=20" for p in prefixes],
+        "by_phone": [f"/api/v1/customers?q={quote(p)}&limit=20" for p in national],
+        "by_name": [f"/api/v1/customers?q={quote(p)}&limit=20" for p in prefixes],
     }
 
 
@@ -193,7 +194,9 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("patron serve did not start")
 
 
-def run_backend(backend: str, rows: int, seconds: float, rates: list[float]) -> None:
+def run_backend(
+    backend: str, rows: int, seconds: float, rates: list[float], kinds: list[str]
+) -> None:
     path = customer_csv(rows)
     with bench_store(backend, "patron_bench_api") as (env, url):
         load_customers(path, env)
@@ -204,7 +207,7 @@ def run_backend(backend: str, rows: int, seconds: float, rates: list[float]) -> 
         token = queries["token"][0]
         try:
             asyncio.run(open_loop(base, token, queries["by_id"][:200], 50, 4))  # warm up
-            for kind in ("by_id", "by_phone", "by_name"):
+            for kind in kinds:
                 at_target = asyncio.run(open_loop(base, token, queries[kind], 200, seconds))
                 best = None
                 for rate in rates:
@@ -233,9 +236,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of each step")
     parser.add_argument("--rates", type=float, nargs="+",
                         default=[200, 250, 300, 350, 400, 500, 600, 800])  # fmt: skip
+    parser.add_argument("--kinds", nargs="+", default=list(TARGETS_MS), choices=list(TARGETS_MS))
     args = parser.parse_args()
     for backend in args.backend:
-        run_backend(backend, args.rows, args.seconds, args.rates)
+        run_backend(backend, args.rows, args.seconds, args.rates, args.kinds)
 
 
 if __name__ == "__main__":

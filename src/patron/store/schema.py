@@ -157,7 +157,7 @@ customers = Table(
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
     # Name search uses this index for Chinese and Latin names alike (see customers.search).
-    Index("ix_customers_name_key", "name_key"),
+    Index("ix_customers_name_key", "name_key", "full_name"),
 )
 
 source_records = Table(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from patron import access
 from patron.access import Principal
-from patron.core import AuthenticationError, PatronError, PermissionDeniedError
+from patron.core import AuthenticationError, PatronError, PermissionDeniedError, Settings
 from patron.web.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -36,20 +36,24 @@ def _safe_next(target: str | None) -> str:
 # --- sign in / out -----------------------------------------------------------------------
 
 
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request, next: str | None = None) -> Response:
-    if await current_principal(request) is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
+def _login_page(
+    request: Request, settings: Settings, context: dict[str, Any], status: int = 200
+) -> Response:
+    """The sign-in form with a fresh token, also set as a cookie (double submit: there is no
+    session yet to hold it)."""
     token = secrets.token_urlsafe(32)
-    response = page(request, "login.html", {"login_csrf": token, "next": _safe_next(next)})
+    response = page(request, "login.html", {"login_csrf": token, **context}, status=status)
     response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.patron.settings.cookie_secure,
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure
     )
     return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, state: State, next: str | None = None) -> Response:
+    if await current_principal(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _login_page(request, state.settings, {"next": _safe_next(next)})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -73,21 +77,8 @@ async def login_submit(
             access.login, state.store, state.settings, name, password, client
         )
     except AuthenticationError as exc:
-        fresh = secrets.token_urlsafe(32)
-        response = page(
-            request,
-            "login.html",
-            {"login_csrf": fresh, "next": _safe_next(next), "error": exc.message, "name": name},
-            status=401,
-        )
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            fresh,
-            httponly=True,
-            samesite="strict",
-            secure=state.settings.cookie_secure,
-        )
-        return response
+        context = {"next": _safe_next(next), "error": exc.message, "name": name}
+        return _login_page(request, state.settings, context, status=401)
     redirect = RedirectResponse(_safe_next(next), status_code=303)
     redirect.set_cookie(
         SESSION_COOKIE,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from patron.core import Settings
 from patron.store import Store
@@ -21,3 +22,7 @@ class AppState:
 def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.patron
     return state
+
+
+# ``state: State`` in a route's parameters.
+State = Annotated[AppState, Depends(app_state)]

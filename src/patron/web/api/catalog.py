@@ -6,14 +6,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from patron import customers
 from patron.access import Principal
 from patron.web.api.paging import decode_cursor, encode_cursor
 from patron.web.api.schemas import ItemPage
 from patron.web.security import allow
-from patron.web.state import AppState, app_state
+from patron.web.state import State
 
 router = APIRouter(tags=["catalog"])
 Cursor = Annotated[str | None, Query(max_length=200)]
@@ -35,7 +35,7 @@ def _page(
 @router.get("/products", response_model=ItemPage, summary="Products")
 def products(
     who: Annotated[Principal, allow("catalog.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def products(
 @router.get("/orders", response_model=ItemPage, summary="Orders")
 def orders(
     who: Annotated[Principal, allow("catalog.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     customer_id: CustomerId = None,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -58,7 +58,7 @@ def orders(
 @router.get("/events", response_model=ItemPage, summary="Interactions and events")
 def events(
     who: Annotated[Principal, allow("catalog.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     customer_id: CustomerId = None,
     cursor: Cursor = None,
     limit: Limit = 50,

@@ -24,7 +24,7 @@ from patron.web.api.schemas import (
 )
 from patron.web.problems import HTTPProblem
 from patron.web.security import allow
-from patron.web.state import AppState, app_state
+from patron.web.state import State
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 MAX_SEARCH_DEPTH = 1000
@@ -52,7 +52,7 @@ def customer_body(view: customers.Customer360, masked: bool) -> dict[str, Any]:
 @router.get("", response_model=CustomerPage, summary="List or search customers")
 def list_customers(
     who: Annotated[Principal, allow("customers.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     q: Annotated[
         str | None, Query(max_length=200, description="name, pinyin, phone, e-mail or id")
     ] = None,
@@ -103,7 +103,7 @@ def list_customers(
 def get_customer(
     customer_id: Id,
     who: Annotated[Principal, allow("customers.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     response: Response,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Any:
@@ -134,7 +134,7 @@ def create_customer(
     request: Request,
     response: Response,
     who: Annotated[Principal, allow("customers.write")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     idem: Annotated[Idempotent, Depends(idempotent)],
 ) -> Any:
     replay = idem.replay(body.model_dump(mode="json"))
@@ -185,7 +185,7 @@ def update_customer(
     body: CustomerChanges,
     response: Response,
     who: Annotated[Principal, allow("customers.write")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     expected = _expected_version(customer_id, if_match)
@@ -216,7 +216,7 @@ def update_customer(
 def get_consent(
     customer_id: Id,
     who: Annotated[Principal, allow("customers.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     history: Annotated[bool, Query(description="every change, oldest first")] = False,
 ) -> list[dict[str, Any]]:
     view = customers.get_customer(state.store, customer_id, masked=not who.sees_personal_data)
@@ -235,7 +235,7 @@ def put_consent(
     purpose: str,
     body: ConsentIn,
     who: Annotated[Principal, allow("consent.write")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
 ) -> Any:
     ingest.record_consent(
         state.store, customer_id, channel, purpose, body.status, actor=who.actor,

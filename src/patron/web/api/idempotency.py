@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from patron import access
 from patron.web.security import current_principal
-from patron.web.state import AppState, app_state
+from patron.web.state import AppState, State
 
 
 class Idempotent:
@@ -52,7 +52,7 @@ class Idempotent:
 
 async def idempotent(
     request: Request,
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Idempotent:
     who = await current_principal(request)

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
@@ -16,7 +16,7 @@ from patron.core import NotFoundError
 from patron.web.api.schemas import BatchOut, Id, ImportJobOut
 from patron.web.api.uploads import safe_display_name, save_upload
 from patron.web.security import allow
-from patron.web.state import AppState, app_state
+from patron.web.state import State
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
@@ -49,7 +49,7 @@ def batch_body(batch: dict[str, Any]) -> dict[str, Any]:
 @router.post("", response_model=ImportJobOut, status_code=202, summary="Upload and import a file")
 def start_import(
     who: Annotated[Principal, allow("imports.write")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     file: Annotated[UploadFile, File(description="CSV, TSV, XLSX or JSON Lines")],
     source: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[\w.\- ]+$")],
     kind: Kind = "customers",
@@ -73,7 +73,7 @@ def start_import(
 def import_job(
     job_id: str,
     who: Annotated[Principal, allow("imports.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
 ) -> dict[str, Any]:
     job = state.jobs.get(job_id)
     if job is None:
@@ -84,7 +84,7 @@ def import_job(
 @router.get("", response_model=list[BatchOut], summary="Recent import batches")
 def list_batches(
     who: Annotated[Principal, allow("imports.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     with state.store.connect() as conn:
@@ -95,7 +95,7 @@ def list_batches(
 def get_batch(
     batch_id: Id,
     who: Annotated[Principal, allow("imports.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
 ) -> dict[str, Any]:
     with state.store.connect() as conn:
         return batch_body(ingest.get_batch(conn, batch_id))
@@ -111,7 +111,7 @@ def rejects(
     batch_id: Id,
     # Rejected rows hold raw personal data as typed: the file needs the personal-data right.
     who: Annotated[Principal, allow("imports.read", "personal_data.read")],
-    state: Annotated[AppState, Depends(app_state)],
+    state: State,
 ) -> FileResponse:
     tmp = Path(tempfile.mkstemp(suffix=".csv", prefix="rejects-")[1])
     ingest.export_rejects(batch_id, tmp, store=state.store)

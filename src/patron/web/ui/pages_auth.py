@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -19,11 +19,10 @@ from patron.web.security import (
     current_principal,
     signed_in,
 )
-from patron.web.state import AppState, app_state
+from patron.web.state import State
 from patron.web.ui.render import page
 
 router = APIRouter(include_in_schema=False)
-State = Annotated[AppState, Depends(app_state)]
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from patron import customers, ingest
@@ -14,11 +14,10 @@ from patron.web.api.schemas import Id
 from patron.web.security import (
     allow,
 )
-from patron.web.state import AppState, app_state
+from patron.web.state import AppState, State
 from patron.web.ui.render import page
 
 router = APIRouter(include_in_schema=False)
-State = Annotated[AppState, Depends(app_state)]
 
 
 # --- home --------------------------------------------------------------------------------

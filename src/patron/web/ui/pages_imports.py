@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from patron import ingest
@@ -15,11 +15,10 @@ from patron.web.api.uploads import save_upload, stored_upload
 from patron.web.security import (
     allow,
 )
-from patron.web.state import AppState, app_state
+from patron.web.state import State
 from patron.web.ui.render import page
 
 router = APIRouter(include_in_schema=False)
-State = Annotated[AppState, Depends(app_state)]
 
 
 # --- imports -----------------------------------------------------------------------------

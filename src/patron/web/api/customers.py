@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from patron import customers, ingest
 from patron.access import Principal
+from patron.core import ConflictError
 from patron.web.api.idempotency import Idempotent, idempotent
 from patron.web.api.paging import decode_cursor, encode_cursor
 from patron.web.api.schemas import (
@@ -189,8 +190,6 @@ def update_customer(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     expected = _expected_version(customer_id, if_match)
-    from patron.core import ConflictError
-
     try:
         ingest.edit_customer(
             state.store,

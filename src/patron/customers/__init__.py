@@ -82,12 +82,7 @@ def search_customers(
     if masked:
         return [mask_summary(h) for h in hits]
     if viewed_by is not None and hits:
-        # Unmasked results show phones and e-mails: who saw whose is audited.
-        with store.begin() as conn:
-            record_audit(
-                conn, actor=viewed_by, action="customers.searched", target_type="customer",
-                details={"query": query[:200], "ids": [h.id for h in hits]},
-            )  # fmt: skip
+        _audit_unmasked_list(store, viewed_by, "customers.searched", hits, query=query[:200])
     return hits
 
 
@@ -113,12 +108,19 @@ def list_customers(
     if masked:
         return [mask_summary(r) for r in rows]
     if viewed_by is not None and rows:
-        with store.begin() as conn:
-            record_audit(
-                conn, actor=viewed_by, action="customers.listed", target_type="customer",
-                details={"ids": [r.id for r in rows]},
-            )  # fmt: skip
+        _audit_unmasked_list(store, viewed_by, "customers.listed", rows)
     return rows
+
+
+def _audit_unmasked_list(
+    store: Store, actor: str, action: str, shown: list[CustomerSummary], **details: Any
+) -> None:
+    """Unmasked lists show phones and e-mails: who saw whose is audited."""
+    with store.begin() as conn:
+        record_audit(
+            conn, actor=actor, action=action, target_type="customer",
+            details={**details, "ids": [c.id for c in shown]},
+        )  # fmt: skip
 
 
 def list_products(store: Store, *, after: int = 0, limit: int = 50) -> list[dict[str, Any]]:

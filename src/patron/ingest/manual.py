@@ -38,7 +38,6 @@ EDITABLE = (
     "email",
     "address",
 )
-_GOLDEN_OF_INPUT = {"phone": "primary_phone", "email": "primary_email"}
 # The golden columns each editable field sets; an edit leaves every other column as it was.
 _COLUMNS_OF_INPUT = {
     "full_name": ("full_name", "given_name", "family_name", "name_key"),
@@ -207,7 +206,7 @@ def update_customer(
 
 def _current_values(row: Any) -> dict[str, Any]:
     """The customer's golden values under the names people edit."""
-    values = {name: getattr(row, _GOLDEN_OF_INPUT.get(name, name), None) for name in EDITABLE}
+    values = {name: getattr(row, _COLUMNS_OF_INPUT.get(name, (name,))[0]) for name in EDITABLE}
     values["address"] = None  # addresses are contact points; a new one is added, never replaced
     return values
 

@@ -8,7 +8,13 @@ import time
 import uuid
 from typing import Any
 
+import orjson
+
 from web_fixtures import Web
+
+from patron import customers
+from patron.web.api.customers import customer_body, customer_json
+from patron.web.api.schemas import CustomerOut
 
 
 def test_search_by_name_pinyin_phone_email(web: Web) -> None:
@@ -263,6 +269,19 @@ def test_catalog_pages_walk_every_order_once(web: Web) -> None:
     for path in ("/api/v1/products", "/api/v1/events"):
         body = api.get(path, params={"limit": 5}).json()
         assert "items" in body and "next_cursor" in body
+    # The 360 route writes its JSON directly; it must say exactly what CustomerOut (used by
+    # the other customer routes) says, orders and their lines included, masked or not.
+    for masked in (False, True):
+        view = customers.get_customer(web.store, customer, masked=masked)
+        assert len(view.orders) == 3 and all(len(o.lines) == 1 for o in view.orders)
+        fast = orjson.loads(customer_json(view, masked))
+        validated = CustomerOut.model_validate(customer_body(view, masked)).model_dump(mode="json")
+        assert set(fast) == set(validated)
+        # Same content; orjson writes UTC as +00:00 where pydantic writes Z.
+        assert CustomerOut.model_validate(fast).model_dump(mode="json") == validated
+        assert (
+            fast["orders"][0]["lines"][0]["amount"] == validated["orders"][0]["lines"][0]["amount"]
+        )
 
 
 def test_problem_details_never_leak_internals(web: Web) -> None:

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from patron.access.permissions import expand_scopes, role_permissions
 from patron.access.principal import Principal
@@ -118,31 +118,34 @@ def revoke_token(conn: Connection, token_id: int, *, actor: str) -> TokenInfo:
     return _info(conn, token_id)
 
 
+# Every API request runs this lookup: built once.
+_BY_HASH = (
+    select(
+        api_tokens.c.id,
+        api_tokens.c.scopes,
+        api_tokens.c.revoked_at,
+        api_tokens.c.last_used_at,
+        users.c.id.label("user_id"),
+        users.c.name,
+        users.c.role,
+        users.c.active,
+        users.c.locale,
+    )
+    .join_from(api_tokens, users, api_tokens.c.user_id == users.c.id)
+    .where(api_tokens.c.token_hash == bindparam("token_hash"))
+)
+
+
 def load_token(conn: Connection, secret: str) -> Principal | None:
     """The principal an API token acts as, or None (unknown, revoked, user disabled)."""
     if not secret.startswith(PREFIX):
         return None
-    t, u = api_tokens.c, users.c
-    row = conn.execute(
-        select(
-            t.id,
-            t.scopes,
-            t.revoked_at,
-            t.last_used_at,
-            u.id.label("user_id"),
-            u.name,
-            u.role,
-            u.active,
-            u.locale,
-        )
-        .join_from(api_tokens, users, t.user_id == u.id)
-        .where(t.token_hash == token_digest(secret))
-    ).first()
+    row = conn.execute(_BY_HASH, {"token_hash": token_digest(secret)}).first()
     if row is None or row.revoked_at is not None or not row.active:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
-        conn.execute(update(api_tokens).where(t.id == row.id).values(last_used_at=now))
+        conn.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=now))
     try:
         scopes = expand_scopes(list(row.scopes))
     except ValueError:  # a scope this version no longer knows grants nothing

@@ -100,8 +100,9 @@ def search_customers(
             )
             if _HAN.search(text):
                 query_ = query_.where(c.full_name.startswith(text, autoescape=True))
-            # In key order the index delivers matches already sorted and can stop at the limit.
-            query_ = query_.order_by(c.name_key, c.id).limit(limit)
+            # In the name index's own order (key, name) matches come out already sorted, so
+            # the database stops at the limit instead of sorting every "wang..." first.
+            query_ = query_.order_by(c.name_key, c.full_name, c.id).limit(limit)
             add([r[0] for r in conn.execute(query_)], "name")
     ids = list(found)[:limit]
     if not ids:

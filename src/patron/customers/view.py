@@ -3,12 +3,14 @@ everything in one timeline, newest first."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import BindParameter, Connection, Engine, Integer, bindparam, select
 
 from patron.core import NotFoundError
 from patron.store.schema import (
@@ -142,14 +144,117 @@ class Customer360:
         )
 
 
+# The 360 view runs on every customer page and API read: its statements are built once, with
+# only the columns it shows (building a statement and describing unused columns cost more than
+# running it).
+_CID: BindParameter[int] = bindparam("cid", type_=Integer)
+_GOLDEN = (
+    "id",
+    "status",
+    "full_name",
+    "given_name",
+    "family_name",
+    "gender",
+    "birth_date",
+    "company",
+    "member_tier",
+    "primary_email",
+    "primary_phone",
+    "province",
+    "city",
+    "district",
+    "postcode",
+    "external",
+    "version",
+    "created_at",
+    "updated_at",
+)
+_CUSTOMER = select(
+    *(customers.c[k] for k in _GOLDEN), customers.c.attributes, customers.c.lineage
+).where(customers.c.id == _CID)
+_cp = contact_points.c
+_POINTS = (
+    select(
+        _cp.kind, _cp.value, _cp.valid, _cp.verified, _cp.validation_error, _cp.source_record_id,
+        _cp.raw_value, _cp.phone_kind, _cp.province, _cp.city, _cp.district, _cp.postcode,
+    )
+    .where(_cp.customer_id == _CID)
+    .order_by(_cp.id)
+)  # fmt: skip
+_ev = interactions.c
+_EVENTS = (
+    select(
+        _ev.id, _ev.source_id, _ev.occurred_at, _ev.type, _ev.channel, _ev.touchpoint, _ev.payload
+    )
+    .where(_ev.customer_id == _CID)
+    .order_by(_ev.occurred_at.desc())
+    .limit(bindparam("limit"))
+)
+_sr = source_records.c
+_CONSENTS = (
+    select(
+        consents.c.channel, consents.c.purpose, consents.c.status, consents.c.recorded_at,
+        consents.c.origin, _sr.source_id, _sr.batch_id.label("record_batch"), _sr.row_number,
+    )
+    .outerjoin(source_records, _sr.id == consents.c.source_record_id)
+    .where(consents.c.customer_id == _CID)
+    .order_by(consents.c.recorded_at, consents.c.id)
+)  # fmt: skip
+_RECORDS = (
+    select(
+        _sr.id, _sr.source_id, _sr.source_key, _sr.batch_id, _sr.row_number, _sr.loaded_at,
+        _sr.external, _sr.is_current, _sr.raw,
+    )
+    .where(_sr.customer_id == _CID, _sr.kind == "customers")
+    .order_by(_sr.id)
+)  # fmt: skip
+_o = orders.c
+_ORDERS = (
+    select(_o.id, _o.source_id, _o.order_key, _o.ordered_at, _o.total_amount, _o.currency,
+           _o.channel, _o.store)
+    .where(_o.customer_id == _CID)
+    .order_by(_o.ordered_at.desc())
+)  # fmt: skip
+_ol = order_lines.c
+_LINES = (
+    select(_ol.order_id, _ol.line_no, _ol.sku, _ol.quantity, _ol.unit_price, _ol.amount)
+    .join(orders, _o.id == _ol.order_id)
+    .where(_o.customer_id == _CID)
+    .order_by(_ol.order_id, _ol.line_no)
+)
+
+
+class _SourceNames(dict[int, str]):
+    """Source names by id, read once per engine: sources are never renamed or deleted, so the
+    only change is a new source, read again when an unknown id turns up."""
+
+    _known: ClassVar[weakref.WeakKeyDictionary[Engine, dict[int, str]]] = (
+        weakref.WeakKeyDictionary()
+    )
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, conn: Connection) -> None:
+        with self._lock:
+            names = self._known.get(conn.engine)
+        super().__init__(names or {})
+        self._conn = conn
+
+    def __missing__(self, source_id: int) -> str:
+        names = {r.id: r.name for r in self._conn.execute(select(sources.c.id, sources.c.name))}
+        with self._lock:
+            self._known[self._conn.engine] = names
+        self.update(names)
+        return names[source_id]
+
+
 def load_customer(conn: Connection, customer_id: int, *, max_events: int = 500) -> Customer360:
     """Read one customer's full view. Raises NotFoundError for an unknown id."""
-    row = conn.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()
+    row = conn.execute(_CUSTOMER, {"cid": customer_id}).mappings().first()
     if row is None:
         raise NotFoundError(
             f"no customer {customer_id}", hint="search with `patron customer search`"
         )
-    source_names = {r.id: r.name for r in conn.execute(select(sources.c.id, sources.c.name))}
+    source_names = _SourceNames(conn)
     records = _records(conn, customer_id, source_names)
     record_source = {r.id: r.source for r in records}
     points = [
@@ -167,11 +272,7 @@ def load_customer(conn: Connection, customer_id: int, *, max_events: int = 500) 
                 if getattr(r, k)
             },
         )
-        for r in conn.execute(
-            select(contact_points)
-            .where(contact_points.c.customer_id == customer_id)
-            .order_by(contact_points.c.id)
-        )
+        for r in conn.execute(_POINTS, {"cid": customer_id})
     ]
     history = _consents(conn, customer_id, source_names)
     current: dict[tuple[str, str], ConsentState] = {}
@@ -188,38 +289,10 @@ def load_customer(conn: Connection, customer_id: int, *, max_events: int = 500) 
             r.touchpoint,
             r.payload,
         )
-        for r in conn.execute(
-            select(interactions)
-            .where(interactions.c.customer_id == customer_id)
-            .order_by(interactions.c.occurred_at.desc())
-            .limit(max_events)
-        )
+        for r in conn.execute(_EVENTS, {"cid": customer_id, "limit": max_events})
     ]
     view = Customer360(
-        **{
-            k: row[k]
-            for k in (
-                "id",
-                "status",
-                "full_name",
-                "given_name",
-                "family_name",
-                "gender",
-                "birth_date",
-                "company",
-                "member_tier",
-                "primary_email",
-                "primary_phone",
-                "province",
-                "city",
-                "district",
-                "postcode",
-                "external",
-                "version",
-                "created_at",
-                "updated_at",
-            )
-        },
+        **{k: row[k] for k in _GOLDEN},
         attributes=row["attributes"] or {},
         lineage=row["lineage"] or {},
         contact_points=points,
@@ -236,15 +309,8 @@ def load_customer(conn: Connection, customer_id: int, *, max_events: int = 500) 
 
 def _consents(conn: Connection, customer_id: int, names: dict[int, str]) -> list[ConsentState]:
     """Consent history, oldest first, each with where it came from in words."""
-    sr = source_records.c
-    query = (
-        select(consents, sr.source_id, sr.batch_id.label("record_batch"), sr.row_number)
-        .outerjoin(source_records, sr.id == consents.c.source_record_id)
-        .where(consents.c.customer_id == customer_id)
-        .order_by(consents.c.recorded_at, consents.c.id)
-    )
     history = []
-    for r in conn.execute(query):
+    for r in conn.execute(_CONSENTS, {"cid": customer_id}):
         origin = r.origin
         if r.source_id is not None:
             origin = (
@@ -256,22 +322,6 @@ def _consents(conn: Connection, customer_id: int, names: dict[int, str]) -> list
 
 
 def _records(conn: Connection, customer_id: int, names: dict[int, str]) -> list[SourceRecord]:
-    sr = source_records.c
-    query = (
-        select(
-            sr.id,
-            sr.source_id,
-            sr.source_key,
-            sr.batch_id,
-            sr.row_number,
-            sr.loaded_at,
-            sr.external,
-            sr.is_current,
-            sr.raw,
-        )
-        .where(sr.customer_id == customer_id, sr.kind == "customers")
-        .order_by(sr.id)
-    )
     return [
         SourceRecord(
             r.id,
@@ -284,30 +334,15 @@ def _records(conn: Connection, customer_id: int, names: dict[int, str]) -> list[
             r.is_current,
             r.raw,
         )
-        for r in conn.execute(query)
+        for r in conn.execute(_RECORDS, {"cid": customer_id})
     ]
 
 
 def _orders(conn: Connection, customer_id: int, names: dict[int, str]) -> list[Order]:
-    rows = (
-        conn.execute(
-            select(orders)
-            .where(orders.c.customer_id == customer_id)
-            .order_by(orders.c.ordered_at.desc())
-        )
-        .mappings()
-        .all()
-    )
+    rows = conn.execute(_ORDERS, {"cid": customer_id}).mappings().all()
     lines: dict[int, list[OrderLine]] = {}
     if rows:
-        ol = order_lines.c
-        query = (
-            select(ol.order_id, ol.line_no, ol.sku, ol.quantity, ol.unit_price, ol.amount)
-            .join(orders, orders.c.id == ol.order_id)
-            .where(orders.c.customer_id == customer_id)
-            .order_by(ol.order_id, ol.line_no)
-        )
-        for r in conn.execute(query):
+        for r in conn.execute(_LINES, {"cid": customer_id}):
             lines.setdefault(r.order_id, []).append(
                 OrderLine(r.line_no, r.sku, r.quantity, r.unit_price, r.amount)
             )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from patron.core import utcnow
 from patron.store.schema import audit_log
@@ -36,12 +36,10 @@ def record_audit(
     """Append one audit entry inside the caller's transaction; returns its id.
 
     Concurrent writers must not both link to the same predecessor. PostgreSQL serialises them
-    with an advisory lock. SQLite has one writer at a time, but a transaction holds the write
-    lock only from its first write, so the entry is inserted first and linked afterwards: by
-    then nobody else can append before it commits.
+    with an advisory lock taken before the chain's end is read. SQLite has one writer at a
+    time, but a transaction holds the write lock only from its first write, so there the entry
+    is inserted first and linked afterwards: by then nobody else can append before it commits.
     """
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724011)")
     now = utcnow()
     entry = {
         "at": now.isoformat(),
@@ -51,22 +49,33 @@ def record_audit(
         "target_id": None if target_id is None else str(target_id),
         "details": dict(details or {}),
     }
-    row = {**entry, "at": now, "prev_hash": "", "hash": ""}
-    entry_id = int(conn.execute(audit_log.insert().values(**row).returning(audit_log.c.id))
-                   .scalar_one())  # fmt: skip
-    previous = conn.execute(
-        select(audit_log.c.hash)
-        .where(audit_log.c.id < entry_id)
-        .order_by(audit_log.c.id.desc())
-        .limit(1)
-    )
-    prev_hash = previous.scalar() or GENESIS
+    row = {**entry, "at": now}
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724011)")
+        prev_hash = _last_hash(conn) or GENESIS
+        return int(
+            conn.execute(
+                insert(audit_log)
+                .values(**row, prev_hash=prev_hash, hash=_digest(prev_hash, entry))
+                .returning(audit_log.c.id)
+            ).scalar_one()
+        )
+    entry_id = int(conn.execute(insert(audit_log).values(**row, prev_hash="", hash="")
+                                .returning(audit_log.c.id)).scalar_one())  # fmt: skip
+    prev_hash = _last_hash(conn, before=entry_id) or GENESIS
     conn.execute(
         update(audit_log)
         .where(audit_log.c.id == entry_id)
         .values(prev_hash=prev_hash, hash=_digest(prev_hash, entry))
     )
     return entry_id
+
+
+def _last_hash(conn: Connection, before: int | None = None) -> str | None:
+    query = select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+    if before is not None:
+        query = query.where(audit_log.c.id < before)
+    return conn.execute(query).scalar()
 
 
 def verify_audit_chain(conn: Connection) -> int | None:

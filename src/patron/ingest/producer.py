@@ -156,6 +156,9 @@ def _receive(channel: Any, process: Any) -> tuple[str, Any, int]:
                 ) from None
 
 
+FULL_COLLECT_EVERY = 32  # chunks
+
+
 def _produce(
     spec: ReadSpec,
     ctx: RowContext,
@@ -169,7 +172,8 @@ def _produce(
     pickle)."""
     # Parsing allocates millions of short-lived containers that form no reference cycles; the
     # cyclic collector kept scanning them (and the normalisers' large import-time tables), a
-    # fifth of the worker's time. Collect once per chunk instead, when little is alive.
+    # fifth of the worker's time. Collect the young generation once per chunk instead, when
+    # little is alive, and everything (the normalisers' memo caches included) now and then.
     gc.freeze()
     gc.disable()
     try:
@@ -178,7 +182,7 @@ def _produce(
                 message = _parse_one(ctx, chunk, number, stage_dir)
                 channel.put((*message, reader.bytes_read))
                 del message, chunk
-                gc.collect()
+                gc.collect(0 if number % FULL_COLLECT_EVERY else 2)
         channel.put(("done", None, 0))
     except KeyboardInterrupt:
         pass  # the main process handles the interrupt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from patron.normalise._divisions import (
     CITIES_BY_PROVINCE,
@@ -177,6 +178,8 @@ def _foreign(line: str) -> AddressResult:
     return AddressResult(line, _COUNTRY_SUFFIX.get(tail), None, None, None, postcode)
 
 
+# Customer files repeat addresses (households, offices, re-sent rows); results are immutable.
+@lru_cache(maxsize=1 << 16)
 def normalise_address(raw: str) -> AddressResult:
     """Normalise an address line and pick out its divisions and postcode.
 

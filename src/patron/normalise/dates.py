@@ -129,7 +129,8 @@ def _prepare(raw: str) -> str:
     return normalise_text(raw).lower()
 
 
-@lru_cache(maxsize=8192)
+# Birth dates span a few tens of thousands of days, repeated across a file.
+@lru_cache(maxsize=1 << 16)
 def parse_date(raw: str, *, day_first: bool = False) -> date:
     """Parse a date; raises :class:`ValueError` (a NormaliseError) saying what to fix.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from patron.normalise._surnames import (
     COMMON_SURNAME_PINYIN,
@@ -147,6 +148,8 @@ def _latin_name(text: str) -> NameResult:
     return NameResult(full, given, family, _fold(f"{given or ''}{family or ''}"), "latin")
 
 
+# Common names recur thousands of times in a customer file; results are immutable.
+@lru_cache(maxsize=1 << 16)
 def normalise_name(raw: str) -> NameResult:
     """Normalise a personal name and split it into family and given name.
 

@@ -106,6 +106,7 @@ def map_code(raw: str, mapping: dict[str, str], *, field: str) -> str | None:
     return value
 
 
+@lru_cache(maxsize=1024)  # consent columns hold a handful of distinct spellings
 def parse_bool(raw: str) -> bool | None:
     """Read a consent-style flag (是/否, Y/N, yes/no, 1/0, 同意/拒绝, √/×); blank gives None.
 

@@ -2,14 +2,15 @@
 
     uv run python bench/api_load.py --rows 1000000 --backend sqlite postgresql
 
-Loads N customers with `patron import`, starts `patron serve` (one process, as a user runs
-it) and drives it from an open-loop load generator on loopback: requests are sent on a fixed
-schedule whatever the answers do, and each latency counts from the scheduled start, so a slow
-server cannot hide its queueing (no coordinated omission). The generator speaks minimal
-HTTP/1.1 over 64 keep-alive connections: a full HTTP client in Python costs more CPU per
-request than the server and would compete with it for the two cores. For each kind of request
-p50/p95/p99 and errors at the target rate (200 requests/s), then raises the rate step by step
-to find the highest rate the server sustains within the latency target.
+Loads N customers with `patron import`, starts `patron serve` (`--workers`; by default as a
+user runs it: 2 processes on a 2-core machine) and drives it from an open-loop load generator
+on loopback: requests are sent on a fixed schedule whatever the answers do, and each latency
+counts from the scheduled start, so a slow server cannot hide its queueing (no coordinated
+omission). The generator speaks minimal HTTP/1.1 over 64 keep-alive connections: a full HTTP
+client in Python costs more CPU per request than the server and would compete with it for the
+two cores. For each kind of request p50/p95/p99 and errors at the target rate (200
+requests/s), then raises the rate step by step to find the highest rate the server sustains
+within the latency target.
 """
 
 from __future__ import annotations
@@ -180,8 +181,8 @@ async def open_loop(
     }
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "patron", "serve", "--port", str(port)]
+def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "patron", "serve", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -195,14 +196,14 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 
 
 def run_backend(
-    backend: str, rows: int, seconds: float, rates: list[float], kinds: list[str]
+    backend: str, rows: int, seconds: float, rates: list[float], kinds: list[str], workers: int
 ) -> None:
     path = customer_csv(rows)
     with bench_store(backend, "patron_bench_api") as (env, url):
         load_customers(path, env)
         queries = sample_queries(url, 5000)
         port = free_port()
-        proc = serve(env, port)
+        proc = serve(env, port, workers)
         base = f"http://127.0.0.1:{port}"
         token = queries["token"][0]
         try:
@@ -213,13 +214,13 @@ def run_backend(
                 for rate in rates:
                     result = asyncio.run(open_loop(base, token, queries[kind], rate, seconds))
                     ok = result["errors"] == 0 and result["p99_ms"] <= TARGETS_MS[kind]
-                    print(f"  {backend} {kind} {rate:>5.0f}/s p99 {result['p99_ms']} ms "
+                    print(f"  {backend} x{workers} {kind} {rate:>5.0f}/s p99 {result['p99_ms']} ms "
                           f"{'ok' if ok else 'over'}", flush=True)  # fmt: skip
                     if not ok:
                         break
                     best = result
                 record("api_load", {
-                    "backend": backend, "rows": rows, "kind": kind,
+                    "backend": backend, "rows": rows, "kind": kind, "workers": workers,
                     "target_p99_ms": TARGETS_MS[kind], "at_200_rps": at_target,
                     "max_sustained_rps": best["achieved_rps"] if best else None,
                     "at_max": best, "seconds_per_step": seconds,
@@ -237,9 +238,11 @@ def main() -> None:
     parser.add_argument("--rates", type=float, nargs="+",
                         default=[200, 250, 300, 350, 400, 500, 600, 800])  # fmt: skip
     parser.add_argument("--kinds", nargs="+", default=list(TARGETS_MS), choices=list(TARGETS_MS))
+    parser.add_argument("--workers", type=int, default=Settings().web_workers,
+                        help="server processes (default: patron's default)")  # fmt: skip
     args = parser.parse_args()
     for backend in args.backend:
-        run_backend(backend, args.rows, args.seconds, args.rates, args.kinds)
+        run_backend(backend, args.rows, args.seconds, args.rates, args.kinds, args.workers)
 
 
 if __name__ == "__main__":

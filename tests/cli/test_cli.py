@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,19 @@ def test_demo_prints_working_sign_ins() -> None:
     _, who = access.login(store, get_settings(), "admin", credentials["admin"])
     assert who.role == "admin"
     store.dispose()
+
+
+def test_serve_workers_from_option_environment_and_patron_toml(home: Path) -> None:
+    from patron.core import load_settings
+    from patron.core.settings import default_web_workers
+
+    cpus = len(os.sched_getaffinity(0))
+    assert default_web_workers() == (2 if cpus >= 2 else 1)
+    (home / "home").mkdir(exist_ok=True)
+    (home / "home" / "patron.toml").write_text("[patron]\nweb_workers = 3\n")
+    environ = {"PATRON_HOME": str(home / "home")}
+    assert load_settings(environ).web_workers == 3
+    assert load_settings(environ | {"PATRON_WEB_WORKERS": "4"}).web_workers == 4
+    refused = runner.invoke(app, ["serve", "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.output
+    assert "--workers" in runner.invoke(app, ["serve", "--help"]).output

@@ -7,10 +7,16 @@ import statistics
 import time
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from patron import access
-from web_fixtures import PASSWORD, Web, concrete, csrf_of, login, routes
+from patron.access.throttle import check_login_rate
+from patron.store import Store
+from patron.store.schema import login_rate
+from patron.web import create_app
+from web_fixtures import HOST, PASSWORD, Web, concrete, csrf_of, login, routes
 
 
 def test_session_cookie_flags(web: Web) -> None:
@@ -155,17 +161,40 @@ def test_lockout_after_repeated_failures_for_known_and_unknown_names(
 
 
 def test_login_rate_limit_per_address(web: Web) -> None:
-    throttle = web.app.state.login_throttle
-    saved = throttle.per_minute
-    throttle.per_minute = 3
-    throttle._hits.clear()
-    try:
-        client = web.browser()
-        codes = [_attempt(web, client, f"someone-{i}", "nope nope nope")[0] for i in range(5)]
-        assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
-    finally:
-        throttle.per_minute = saved
-        throttle._hits.clear()
+    """The count is in the store: a second app (another server process) on the same store
+    refuses the same address, and other addresses are not affected."""
+    strict = web.settings.model_copy(update={"login_attempts_per_minute": 3})
+    apps = [create_app(strict, web.store), create_app(strict, web.store)]
+    clients = [TestClient(app, base_url=HOST, client=("203.0.113.9", 5000)) for app in apps]
+    answers = [_attempt(web, clients[i % 2], f"someone-{i}", "nope nope nope") for i in range(5)]
+    assert [a[0] for a in answers] == [401, 401, 401, 429, 429]
+    other = TestClient(apps[1], base_url=HOST, client=("203.0.113.10", 5000))
+    assert _attempt(web, other, "someone-else", "nope nope nope")[0] == 401
+
+
+def test_login_rate_limit_tells_when_to_retry(store: Store) -> None:
+    from patron.core import RateLimitedError, Settings
+
+    settings = Settings(login_attempts_per_minute=2)
+    t0 = 1_700_000_000.0  # a bucket boundary (a multiple of 10 seconds)
+
+    def attempt(at: float) -> None:
+        with store.begin() as conn:
+            check_login_rate(conn, "198.51.100.1", settings.login_attempts_per_minute, at)
+
+    attempt(t0)
+    attempt(t0 + 25)
+    with pytest.raises(RateLimitedError) as refused:
+        attempt(t0 + 30)
+    assert refused.value.retry_after == 30  # when the attempt at t0 leaves the minute
+    attempt(t0 + 61)  # it has left: allowed again
+    with pytest.raises(RateLimitedError):
+        attempt(t0 + 62)
+    with store.connect() as conn:  # buckets older than a minute are gone
+        assert sorted(conn.execute(select(login_rate.c.bucket)).scalars()) == [
+            int(t0 + 25) // 10,
+            int(t0 + 61) // 10,
+        ]
 
 
 def test_security_headers(web: Web) -> None:

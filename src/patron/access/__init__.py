@@ -16,6 +16,7 @@ from typing import Any
 
 from patron.access import idempotency as _idempotency
 from patron.access import sessions as _sessions
+from patron.access import throttle as _throttle
 from patron.access import tokens as _tokens
 from patron.access import users as _users
 from patron.access.permissions import (
@@ -28,7 +29,7 @@ from patron.access.permissions import (
 from patron.access.principal import Principal
 from patron.access.tokens import TokenInfo
 from patron.access.users import LOGIN_FAILED, User
-from patron.core import AuthenticationError, Settings
+from patron.core import AuthenticationError, Settings, utcnow
 from patron.store import Store
 
 
@@ -46,6 +47,19 @@ def login(
             return _sessions.open_session(conn, settings, user.id, client)
     # The failure is counted and committed before answering.
     raise AuthenticationError(LOGIN_FAILED, hint="check the name and password")
+
+
+def check_login_rate(store: Store, settings: Settings, address: str) -> None:
+    """Count a login attempt from a client address; RateLimitedError (with ``retry_after``)
+    once ``settings.login_attempts_per_minute`` were made in the last minute. The count is in
+    the store, so it holds across every process serving the web app::
+
+        check_login_rate(store, settings, "203.0.113.7")  # before checking the password
+    """
+    with store.begin() as conn:
+        _throttle.check_login_rate(
+            conn, address, settings.login_attempts_per_minute, utcnow().timestamp()
+        )
 
 
 def logout(store: Store, token: str) -> None:
@@ -163,6 +177,7 @@ __all__ = [
     "User",
     "add_user",
     "change_own_password",
+    "check_login_rate",
     "claim_idempotency_key",
     "create_token",
     "expand_scopes",

@@ -153,6 +153,14 @@ def serve(
         str | None, typer.Option(help="address to listen on (default 127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="processes sharing the port (default web_workers: 2 with 2+ CPUs, else 1)",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the REST API (docs at /api/v1/docs)."""
     from patron.web import serve as serve_web
@@ -160,8 +168,10 @@ def serve(
     settings = get_settings()
     store()  # create or upgrade the store before the first request
     shown = host or settings.host
+    processes = workers or settings.web_workers
     console.print(
         f"patron on http://{'localhost' if shown == '127.0.0.1' else shown}:"
-        f"{port or settings.port}/  (API docs: /api/v1/docs)"
+        f"{port or settings.port}/  (API docs: /api/v1/docs; "
+        f"{processes} worker process{'es' if processes > 1 else ''})"
     )
-    serve_web(settings, host=host, port=port)
+    serve_web(settings, host=host, port=port, workers=processes)

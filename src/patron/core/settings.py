@@ -14,6 +14,20 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 
+def default_web_workers() -> int:
+    """Processes for ``patron serve``: 2 when this process may use 2 or more CPUs, else 1.
+
+    One process is bound by Python's interpreter lock to about one core; a second uses the
+    second core. More than two gains little on small machines, where the store (SQLite or a
+    local PostgreSQL) needs CPU too, so larger machines set ``web_workers`` themselves.
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))  # CPUs this process may run on (containers)
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return 2 if cpus >= 2 else 1
+
+
 class Settings(BaseModel):
     """patron's settings; see docs/user-guide.md for each one."""
 
@@ -49,6 +63,12 @@ class Settings(BaseModel):
     web_threads: int = Field(
         default=8, ge=1, le=400, description="threads serving requests that use the store"
     )
+    web_workers: int = Field(
+        default_factory=default_web_workers,
+        ge=1,
+        le=64,
+        description="processes serving the web app on one port (default: 2 with 2+ CPUs)",
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -67,6 +87,8 @@ _ENV = {
     "PATRON_PORT": "port",
     "PATRON_COOKIE_SECURE": "cookie_secure",
     "PATRON_WEB_THREADS": "web_threads",
+    "PATRON_WEB_WORKERS": "web_workers",
+    "PATRON_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
 }
 
 

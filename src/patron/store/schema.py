@@ -377,6 +377,41 @@ login_attempts = Table(
     Column("locked_until", TS),
 )
 
+# Login attempts per client address, counted in 10-second buckets: the last six buckets are the
+# last minute, whichever server process answered. Rows older than a minute are deleted.
+login_rate = Table(
+    "login_rate",
+    metadata,
+    Column("address", String(100), primary_key=True),
+    Column("bucket", BigInteger, primary_key=True),  # seconds since the epoch // 10
+    Column("attempts", Integer, nullable=False),
+)
+
+# Imports started from the web app or API, with their live progress, so every server process
+# can answer for them. The process running one (host, pid) refreshes heartbeat_at while it runs.
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("file_name", Text, nullable=False),  # the name the user uploaded, for display
+    Column("source", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("started_by", String(100), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("status", String(20), nullable=False),  # running|completed|failed
+    Column("rows_read", BigInteger, nullable=False, default=0),
+    Column("bytes_read", BigInteger, nullable=False, default=0),
+    Column("total_bytes", BigInteger, nullable=False, default=0),
+    Column("batch_id", ForeignKey("import_batches.id")),  # known after the first chunk
+    Column("report", JSON),
+    Column("error", Text),
+    Column("worker_host", String(255), nullable=False),
+    Column("worker_pid", Integer, nullable=False),
+    Column("heartbeat_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Index("ix_import_jobs_started", "started_at"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,11 +18,12 @@ from patron.core import Settings, get_settings
 from patron.store import Store, open_store
 from patron.web import problems
 from patron.web.api import api_router
-from patron.web.security import LoginThrottle
 from patron.web.state import AppState
 from patron.web.ui.pages import router as pages_router
 
 STATIC = Path(__file__).parent / "ui" / "static"
+# `patron serve --workers N` hands its settings to the worker processes in this variable.
+SERVE_SETTINGS_ENV = "PATRON_SERVE_SETTINGS"
 
 # Scripts only from patron itself: injected markup cannot run code even if it got through.
 CSP = (
@@ -88,7 +90,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         redoc_url=None,
     )
     app.state.patron = AppState(store, settings)
-    app.state.login_throttle = LoginThrottle(settings.login_attempts_per_minute)
     problems.install(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router())
@@ -110,3 +111,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return {"status": "ok"}
 
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app in one worker process of ``serve(workers=N)``, with the settings the server was
+    started with (uvicorn imports this factory in every worker it spawns)."""
+    passed = os.environ.get(SERVE_SETTINGS_ENV)
+    return create_app(Settings.model_validate_json(passed) if passed else get_settings())

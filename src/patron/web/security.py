@@ -10,8 +10,6 @@ dependencies to generate the role x route matrix.
 from __future__ import annotations
 
 import secrets
-import time
-from collections import deque
 from typing import Any
 
 from fastapi import Depends, Request
@@ -19,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from patron import access
 from patron.access import Principal
-from patron.core import AuthenticationError, PermissionDeniedError, RateLimitedError
+from patron.core import AuthenticationError, PermissionDeniedError
 from patron.web.state import app_state
 
 SESSION_COOKIE = "patron_session"
@@ -122,24 +120,3 @@ def allow(*permissions: str) -> Any:
 def signed_in() -> Any:
     """Any signed-in user (their own account page, logout)."""
     return Depends(Requires())
-
-
-class LoginThrottle:
-    """Per-address limit on login attempts (the per-name lockout lives in the store)."""
-
-    def __init__(self, per_minute: int = 30) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-
-    def check(self, address: str) -> None:
-        now = time.monotonic()
-        hits = self._hits.setdefault(address, deque())
-        while hits and now - hits[0] > 60:
-            hits.popleft()
-        if len(hits) >= self.per_minute:
-            raise RateLimitedError(
-                "too many login attempts from this address", retry_after=int(61 - now + hits[0])
-            )
-        hits.append(now)
-        if len(self._hits) > 10_000:  # forget idle addresses
-            self._hits = {a: h for a, h in self._hits.items() if h and now - h[-1] < 60}

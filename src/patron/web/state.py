@@ -1,22 +1,21 @@
-"""What every request handler shares: the store, the settings and the running import jobs."""
+"""What every request handler shares: the store and the settings (nothing else lives in a
+server process: with several worker processes, any of them may answer a request)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from patron.core import Settings
 from patron.store import Store
-from patron.web.jobs import ImportJobs
 
 
 @dataclass
 class AppState:
     store: Store
     settings: Settings
-    jobs: ImportJobs = field(default_factory=ImportJobs)
 
 
 def app_state(request: Request) -> AppState:

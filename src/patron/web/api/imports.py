@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from patron import ingest
+from patron import ingest, jobs
 from patron.access import Principal
 from patron.core import NotFoundError
 from patron.web.api.schemas import BatchOut, Id, ImportJobOut
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 Kind = Annotated[str, Form(pattern="^(customers|products|orders|events)$")]
 
 
-def job_body(job: Any) -> dict[str, Any]:
+def job_body(job: jobs.ImportJob) -> dict[str, Any]:
     return {
         "id": job.id,
         "status": job.status,
@@ -65,7 +65,7 @@ def start_import(
         encoding=encoding or None,
         actor=who.actor,
     )
-    job = state.jobs.start(state.store, state.settings, options, display_name=display)
+    job = jobs.start_import_job(state.store, state.settings, options, display_name=display)
     return job_body(job)
 
 
@@ -75,7 +75,7 @@ def import_job(
     who: Annotated[Principal, allow("imports.read")],
     state: State,
 ) -> dict[str, Any]:
-    job = state.jobs.get(job_id)
+    job = jobs.get_import_job(state.store, job_id)
     if job is None:
         raise NotFoundError(f"no import job {job_id[:40]}")
     return job_body(job)

@@ -69,7 +69,7 @@ async def login_submit(
     if not expected or not secrets.compare_digest(expected, csrf_token):
         raise PermissionDeniedError("the sign-in form expired", hint="reload the page")
     client_ip = request.client.host if request.client else "?"
-    request.app.state.login_throttle.check(client_ip)
+    await run_in_threadpool(access.check_login_rate, state.store, state.settings, client_ip)
     client = f"{request.headers.get('user-agent', '')[:200]} from {client_ip}"
     try:
         token, _who = await run_in_threadpool(

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from patron import ingest
+from patron import ingest, jobs
 from patron.access import Principal
-from patron.core import PatronError
+from patron.core import NotFoundError, PatronError
 from patron.web.api.schemas import Id
 from patron.web.api.uploads import save_upload, stored_upload
 from patron.web.security import (
@@ -30,7 +30,8 @@ def imports_page(
 ) -> Response:
     with state.store.connect() as conn:
         batches = ingest.list_batches(conn, 100)
-    return page(request, "imports.html", {"batches": batches, "jobs": state.jobs.recent()[:10]})
+    recent = jobs.recent_import_jobs(state.store, 10)
+    return page(request, "imports.html", {"batches": batches, "jobs": recent})
 
 
 @router.get("/imports/new", response_class=HTMLResponse)
@@ -100,7 +101,9 @@ def import_start(
         encoding=encoding or None,
         actor=who.actor,
     )
-    job = state.jobs.start(state.store, state.settings, options, display_name=display or path.name)
+    job = jobs.start_import_job(
+        state.store, state.settings, options, display_name=display or path.name
+    )
     return RedirectResponse(f"/imports/jobs/{job.id}", status_code=303)
 
 
@@ -108,13 +111,9 @@ def import_start(
 def import_job(
     request: Request, state: State, job_id: str, who: Annotated[Principal, allow("imports.read")]
 ) -> Response:
-    job = state.jobs.get(job_id)
+    job = jobs.get_import_job(state.store, job_id)
     if job is None:
-        from patron.core import NotFoundError
-
-        raise NotFoundError(
-            "this import job is not running on this server", hint="see the list of imports"
-        )
+        raise NotFoundError(f"no import job {job_id[:40]}", hint="see the list of imports")
     fragment = bool(request.headers.get("hx-request"))
     return page(request, "_job_progress.html" if fragment else "import_job.html", {"job": job})
 

@@ -10,11 +10,10 @@ from typing import Any
 
 import orjson
 
-from web_fixtures import Web
-
 from patron import customers
 from patron.web.api.customers import customer_body, customer_json
 from patron.web.api.schemas import CustomerOut
+from web_fixtures import Web
 
 
 def test_search_by_name_pinyin_phone_email(web: Web) -> None:

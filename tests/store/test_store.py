@@ -46,6 +46,25 @@ def test_sqlite_uses_wal_and_foreign_keys(sqlite_store: Store) -> None:
     with sqlite_store.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # New files get 16 KiB pages; the WAL is checkpointed by size, not page count.
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 16384
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 80 * 2**20 // 16384
+
+
+def test_an_existing_store_keeps_its_page_size(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    path = tmp_path / "old" / "patron.db"
+    path.parent.mkdir()
+    old = sqlite3.connect(path)
+    old.execute("PRAGMA page_size=4096")
+    old.execute("CREATE TABLE legacy (x)")  # the file now exists with 4 KiB pages
+    old.close()
+    store = open_store(Settings(database_url=f"sqlite:///{path}"))
+    with store.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 80 * 2**20 // 4096
+    store.dispose()
 
 
 def test_data_directory_defaults_under_patron_home(tmp_path) -> None:  # type: ignore[no-untyped-def]

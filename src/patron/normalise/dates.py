@@ -130,7 +130,7 @@ def _prepare(raw: str) -> str:
 
 
 # Birth dates span a few tens of thousands of days, repeated across a file.
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def parse_date(raw: str, *, day_first: bool = False) -> date:
     """Parse a date; raises :class:`ValueError` (a NormaliseError) saying what to fix.
 

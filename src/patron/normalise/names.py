@@ -148,8 +148,9 @@ def _latin_name(text: str) -> NameResult:
     return NameResult(full, given, family, _fold(f"{given or ''}{family or ''}"), "latin")
 
 
-# Common names recur thousands of times in a customer file; results are immutable.
-@lru_cache(maxsize=1 << 16)
+# Common names recur thousands of times in a customer file; results are immutable. (Each
+# entry holds six strings: the cache stays small to keep parser workers' memory flat.)
+@lru_cache(maxsize=1 << 14)
 def normalise_name(raw: str) -> NameResult:
     """Normalise a personal name and split it into family and given name.
 

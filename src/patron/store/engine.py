@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 # Reads of big stores go through the OS page cache, shared by every connection (a private
 # page cache per connection stays cold for random lookups in a big file).
 MMAP_BYTES = 16 * 2**30
+PAGE_BYTES = 16384
+WAL_CHECKPOINT_BYTES = 80 * 2**20  # the WAL is copied into the file once it grows past this
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -45,11 +47,16 @@ def _json_dumps(value: Any) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Only a new, empty file takes this; existing stores keep their page size. Source records
+    # (raw row plus parsed fields, ~1 KB) pack far better into 16 KiB pages: a third less
+    # file and a quicker import writer than with SQLite's default 4 KiB.
+    cursor.execute(f"PRAGMA page_size={PAGE_BYTES}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA wal_autocheckpoint=20000")
+    page = cursor.execute("PRAGMA page_size").fetchone()[0]
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_BYTES // page}")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")

@@ -7,14 +7,21 @@ Facade::
     pairs = model.predict(records, threshold=0.9)    # unique_id_l, unique_id_r, match_probability
     scores = pairwise_scores(found_pairs, true_pairs)  # precision, recall, f1
 
+    with store.connect() as conn:
+        records = match_records(conn)                # the store's current customer records
+    model = LinkageModel(customer_spec()).fit(records)
+
 The engine is Splink on DuckDB (see ``engine``); fields are described by kind (``fields``).
 """
 
+from patron.identity.customer_model import customer_spec
 from patron.identity.engine import MODEL_FORMAT, DuckDBLimits, LinkageModel, LinkageSpec
 from patron.identity.evaluation import PairwiseScores, pair_key, pairwise_scores
 from patron.identity.fields import FieldKind, LinkageField
+from patron.identity.records import MATCH_COLUMNS, match_records
 
 __all__ = [
+    "MATCH_COLUMNS",
     "MODEL_FORMAT",
     "DuckDBLimits",
     "FieldKind",
@@ -22,6 +29,8 @@ __all__ = [
     "LinkageModel",
     "LinkageSpec",
     "PairwiseScores",
+    "customer_spec",
+    "match_records",
     "pair_key",
     "pairwise_scores",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink.internals.comparison_creator import ComparisonCreator
 
@@ -26,6 +27,8 @@ class FieldKind(StrEnum):
     REGION = "region"  # state or province
     PHONE = "phone"  # E.164
     EMAIL = "email"
+    LOCATION = "location"  # address text, with postcode and city as ``parts``: one comparison
+    PERSON_NAME = "person_name"  # sorted name keys, with the list of parts as ``parts``
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class LinkageField:
     kind: FieldKind
     frequency_adjusted: bool = False
     date_format: str = "%Y%m%d"
+    parts: tuple[str, ...] = ()  # LOCATION: the postcode and city columns
 
 
 # Compared for equality only: codes, and phones already normalised to E.164.
@@ -60,6 +64,10 @@ def comparison(field: LinkageField) -> ComparisonCreator:
         made = cl.JaroWinklerAtThresholds(c, [0.9, 0.7])
     elif kind is FieldKind.EMAIL:
         made = cl.EmailComparison(c)
+    elif kind is FieldKind.PERSON_NAME:
+        made = _person_name(c, *field.parts)
+    elif kind is FieldKind.LOCATION:
+        made = _location(c, *field.parts)
     elif kind in _EXACT:
         made = cl.ExactMatch(c)
     else:  # pragma: no cover - every kind is handled above
@@ -67,3 +75,38 @@ def comparison(field: LinkageField) -> ComparisonCreator:
     if field.frequency_adjusted:
         made = made.configure(term_frequency_adjustments=True)
     return made
+
+
+def _location(address: str, postcode: str, city: str) -> ComparisonCreator:
+    """Address, postcode and city as one piece of evidence. Compared separately they count
+    the same fact (living there) three times, and household members then look like one
+    person."""
+    return cl.CustomComparison(
+        [
+            cll.And(cll.NullLevel(address), cll.NullLevel(city)),
+            cll.ExactMatchLevel(address),
+            cll.JaroWinklerLevel(address, 0.9),
+            cll.And(cll.ExactMatchLevel(postcode), cll.ExactMatchLevel(city)),
+            cll.ExactMatchLevel(city),
+            cll.ElseLevel(),
+        ],
+        output_column_name=address,
+        comparison_description="address, then postcode and city, then city",
+    )
+
+
+def _person_name(key: str, parts: str) -> ComparisonCreator:
+    """A whole name: the same, nearly the same (typos), sharing a part (a record with the
+    surname only, or a changed given name), similar, different."""
+    return cl.CustomComparison(
+        [
+            cll.NullLevel(key),
+            cll.ExactMatchLevel(key).configure(tf_adjustment_column=key),
+            cll.JaroWinklerLevel(key, 0.92),
+            cll.ArrayIntersectLevel(parts, 1),
+            cll.JaroWinklerLevel(key, 0.8),
+            cll.ElseLevel(),
+        ],
+        output_column_name=key,
+        comparison_description="name: exact, typo, a shared part, similar",
+    )

@@ -1,0 +1,35 @@
+"""How patron compares customer records: the field description and rules for customer data."""
+
+from __future__ import annotations
+
+from patron.identity.engine import LinkageSpec
+from patron.identity.fields import FieldKind, LinkageField
+
+CUSTOMER_FIELDS = (
+    # One name comparison on the sorted pinyin name parts: hanzi and pinyin spellings meet in
+    # either order, and common names
+    # (王伟, 李娜) count for less than rare ones.
+    LinkageField("name_tokens", FieldKind.PERSON_NAME, parts=("name_parts",)),
+    LinkageField("birth_date", FieldKind.BIRTH_DATE, date_format="%Y-%m-%d"),
+    # Shared phones and family mailboxes are common: their weight follows their frequency.
+    LinkageField("phone", FieldKind.PHONE, frequency_adjusted=True),
+    LinkageField("email", FieldKind.EMAIL, frequency_adjusted=True),
+    LinkageField("address", FieldKind.LOCATION, parts=("postcode", "city")),
+)
+CUSTOMER_BLOCKING = (
+    ("phone",),
+    ("email",),
+    ("name_tokens", "birth_date"),
+    ("name_tokens", "city"),
+)
+CUSTOMER_TRAINING = (("phone",), ("name_tokens",), ("birth_date",))
+CUSTOMER_PRIOR = ("name_tokens", "birth_date", "phone")
+
+
+def customer_spec() -> LinkageSpec:
+    return LinkageSpec(
+        fields=CUSTOMER_FIELDS,
+        blocking=CUSTOMER_BLOCKING,
+        training_blocks=CUSTOMER_TRAINING,
+        prior_rule=CUSTOMER_PRIOR,
+    )

@@ -1,0 +1,145 @@
+"""The records to match: every current customer source record, its matching fields read from
+the parsed values patron stored at import (the same normalisation for every source)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from patron.normalise import normalise_address, normalise_name, search_key
+from patron.store.schema import source_records, sources
+
+MATCH_COLUMNS = (
+    "unique_id",  # the source record's id
+    "customer_id",
+    "source",
+    "source_key",
+    "full_name",
+    "name_key",  # pinyin / folded Latin: 张伟 and "Zhang Wei" share it
+    "name_tokens",  # the same, name parts in sorted order: 杨嘉天 and "Jiatian Yang" share it
+    "name_parts",  # those parts as a list: a surname-only record (王) can still meet 王慧雨
+    "birth_date",  # YYYY-MM-DD
+    "phone",  # E.164
+    "email",
+    "address",
+    "city",  # a key: 上海, 上海市 and "Shanghai" all give "shanghai"
+    "postcode",
+)
+
+
+def _text(parsed: Any, *path: str | int) -> Any:
+    expr = parsed
+    for step in path:
+        expr = expr[step]
+    return expr.as_string()
+
+
+def match_records(conn: Connection) -> pd.DataFrame:
+    """One row per current customer source record with MATCH_COLUMNS; blanks are None.
+
+    The JSON is read by the database (SQLite's json_extract, PostgreSQL's ->>), not in Python.
+    """
+    sr, p = source_records.c, source_records.c.parsed
+    query = (
+        select(
+            sr.id.label("unique_id"),
+            sr.customer_id,
+            sources.c.name.label("source"),
+            sr.source_key,
+            _text(p, "full_name").label("full_name"),
+            _text(p, "name_key").label("name_key"),
+            _text(p, "given_name").label("given_name"),
+            _text(p, "family_name").label("family_name"),
+            _text(p, "birth_date").label("birth_date"),
+            _text(p, "phones", 0, "value").label("phone"),
+            _text(p, "emails", 0, "value").label("email"),
+            _text(p, "address", "line").label("address"),
+            _text(p, "city").label("city"),
+            _text(p, "postcode").label("postcode"),
+        )
+        .join(sources, sources.c.id == sr.source_id)
+        .where(sr.kind == "customers", sr.is_current, sr.customer_id.is_not(None))
+        .order_by(sr.id)
+    )
+    read = [c for c in MATCH_COLUMNS if c not in ("name_tokens", "name_parts")]
+    read[read.index("name_key") + 1 : read.index("name_key") + 1] = ["given_name", "family_name"]
+    frame = pd.DataFrame(conn.execute(query).all(), columns=read)
+    frame.insert(
+        frame.columns.get_loc("name_key") + 1,
+        "name_tokens",
+        [
+            name_tokens(full, given, family)
+            for full, given, family in zip(
+                frame.full_name, frame.given_name, frame.family_name, strict=True
+            )
+        ],
+    )
+    frame.insert(
+        frame.columns.get_loc("name_tokens") + 1,
+        "name_parts",
+        [
+            name_parts(full, given, family)
+            for full, given, family in zip(
+                frame.full_name, frame.given_name, frame.family_name, strict=True
+            )
+        ],
+    )
+    frame = frame.drop(columns=["given_name", "family_name"])
+    frame["city"] = [city_key(c) for c in frame.city]
+    text = [c for c in MATCH_COLUMNS if c not in ("unique_id", "customer_id")]
+    frame[text] = frame[text].replace("", None)
+    return frame
+
+
+def name_tokens(full: str | None, given: str | None, family: str | None) -> str | None:
+    """A name's parts as pinyin/folded keys in sorted order, so the order they were written in
+    does not matter: Chinese names are written family first, their pinyin often given first
+    ("Jiatian Yang"), and Western exports swap them ("MacDonald, Susan").
+
+    >>> name_tokens("杨嘉天", "嘉天", "杨") == name_tokens("Jiatian Yang", None, None)
+    True
+    """
+    parts = name_parts(full, given, family)
+    return "".join(parts) if parts else None
+
+
+@lru_cache(maxsize=1 << 16)
+def name_parts(full: str | None, given: str | None, family: str | None) -> tuple[str, ...] | None:
+    """The sorted keys of a name's parts (family and given name, or the words of a name that
+    was not split).
+
+    >>> name_parts("王慧雨", "慧雨", "王"), name_parts("Huiyu Wang", None, None)
+    (('huiyu', 'wang'), ('huiyu', 'wang'))
+    """
+    if given and family and given.startswith(family) and len(given) > len(family):
+        given = given[len(family) :]  # a given-name column holding the whole name
+    if given and family:
+        parts = [normalise_name(family).pinyin_key or search_key(family), search_key(given)]
+    elif full:
+        parts = [search_key(token) for token in full.split()]
+    else:
+        return None
+    kept = tuple(sorted(p for p in parts if p))
+    return kept or None
+
+
+_CITY_SUFFIXES = ("市", "shi", " city")
+
+
+@lru_cache(maxsize=4096)
+def city_key(city: str | None) -> str | None:
+    """A city as a comparable key, whether written in full (上海市), short (上海) or in pinyin
+    (Shanghai).
+
+    >>> city_key("上海市") == city_key("上海") == city_key("Shanghai") == "shanghai"
+    True
+    """
+    if not city:
+        return None
+    canonical = normalise_address(city).city or city
+    for suffix in _CITY_SUFFIXES:
+        canonical = canonical.removesuffix(suffix)
+    return search_key(canonical) or None

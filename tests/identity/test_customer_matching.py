@@ -1,0 +1,108 @@
+"""Matching patron's own customer records: the match table read from the store, its name and
+city keys, and accuracy on the demo company against the generator's ground truth."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from pathlib import Path
+
+import pytest
+
+from patron.core import Settings
+from patron.demo import run_demo
+from patron.identity import LinkageModel, pairwise_scores
+from patron.identity.customer_model import customer_spec
+from patron.identity.records import MATCH_COLUMNS, city_key, match_records, name_parts
+from patron.store import Store, open_store
+
+DEMO_SOURCES = {"pos_members": "pos", "web_customers": "web", "service_contacts": "service"}
+
+
+def test_name_parts_ignore_order_script_and_a_repeated_family_name() -> None:
+    assert name_parts("杨嘉天", "嘉天", "杨") == name_parts("Jiatian Yang", None, None)
+    assert name_parts("Susan MacDonald", None, None) == name_parts("Macdonald Susan", None, None)
+    assert name_parts("汤琪思", "汤琪思", "汤") == ("qisi", "tang")  # given column = whole name
+    assert name_parts("单田芳", "田芳", "单") == ("shan", "tianfang")  # surname reading
+    assert name_parts(None, None, None) is None
+
+
+def test_city_keys_meet_across_full_short_and_pinyin_forms() -> None:
+    assert city_key("上海市") == city_key("上海") == city_key("Shanghai") == "shanghai"
+    assert city_key("青岛市") == city_key("Qingdao")
+    assert city_key("杭州市") != city_key("苏州市")
+    assert city_key(None) is None and city_key("") is None
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Path, int]:
+    """The demo company in a store, its ground truth, and how many customer rows the import
+    did not keep as current records (rejected, or superseded by a later row with its key)."""
+    home = tmp_path_factory.mktemp("demo-match")
+    settings = Settings(home=home)
+    result = run_demo(people=1500, seed=11, settings=settings)
+    customers = [r for r in result.reports if r.kind == "customers"]
+    not_current = sum(r.rejected + r.updated + r.unchanged for r in customers)
+    return open_store(settings), result.folder / "ground_truth.csv", not_current
+
+
+def test_match_table_has_every_current_customer_record_once(
+    demo_store: tuple[Store, Path, int],
+) -> None:
+    store, truth_file, not_current = demo_store
+    with store.connect() as conn:
+        records = match_records(conn)
+    with truth_file.open(encoding="utf-8") as fh:
+        expected = sum(1 for _ in csv.DictReader(fh))
+    assert list(records.columns) == list(MATCH_COLUMNS)
+    assert len(records) == expected - not_current and records.unique_id.is_unique
+    assert not records.duplicated(["source", "source_key"]).any()
+    assert records.phone.dropna().str.startswith("+").all()  # E.164 from the import
+    assert (records.full_name.notna()).mean() > 0.95
+
+
+def test_demo_duplicates_are_found_without_false_merges(
+    demo_store: tuple[Store, Path, int],
+) -> None:
+    """The demo's people appear in up to three sources with format differences, pinyin for
+    hanzi, swapped name order, typos and nicknames; the generator knows who is who."""
+    store, truth_file, _ = demo_store
+    with store.connect() as conn:
+        records = match_records(conn)
+    with truth_file.open(encoding="utf-8") as fh:
+        person = {(DEMO_SOURCES[r["source"]], r["source_record_key"]): r["person_id"]
+                  for r in csv.DictReader(fh)}  # fmt: skip
+    owner = [person[(s, k)] for s, k in zip(records.source, records.source_key, strict=True)]
+    by_person: dict[str, list[int]] = {}
+    for record_id, who in zip(records.unique_id, owner, strict=True):
+        by_person.setdefault(who, []).append(int(record_id))
+    truth = {p for ids in by_person.values() for p in itertools.combinations(sorted(ids), 2)}
+    model = LinkageModel(customer_spec()).fit(records)
+    pairs = model.predict(records, threshold=0.5)
+    scores = pairwise_scores(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True), truth)
+    assert len(truth) > 300
+    assert scores.precision >= 0.99, scores
+    # Today's level (recall is lost to nicknames, surname-only records and changed phones);
+    # identity resolution's target is 0.97 at 1M records.
+    assert scores.f1 >= 0.90, scores
+
+
+def test_match_table_reads_the_same_on_both_stores(store: Store, tmp_path: Path) -> None:
+    """The parsed JSON is read by SQLite's json_extract or PostgreSQL's ->> alike."""
+    from patron import ingest
+
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "member_id,name,mobile,email,birth_date,address\n"
+        "A1,王慧雨,138 0013 8000,HY@QQ.COM,1990-01-02,上海市黄浦区西藏中路181号\n"
+        "A2,Jiatian Yang,,,,\n",
+        encoding="utf-8",
+    )
+    ingest.run_import(ingest.ImportOptions(path=path, source="shop", kind="customers"), store=store)
+    with store.connect() as conn:
+        rows = match_records(conn).set_index("source_key")
+    first = rows.loc["A1"]
+    assert first.phone == "+8613800138000" and first.email == "hy@qq.com"
+    assert first.birth_date == "1990-01-02" and first.city == "shanghai"
+    assert first.name_tokens == "huiyuwang" and list(first.name_parts) == ["huiyu", "wang"]
+    assert rows.loc["A2"].name_tokens == "jiatianyang" and rows.loc["A2"].phone is None

@@ -25,6 +25,8 @@ def test_name_parts_ignore_order_script_and_a_repeated_family_name() -> None:
     assert name_parts("汤琪思", "汤琪思", "汤") == ("qisi", "tang")  # given column = whole name
     assert name_parts("单田芳", "田芳", "单") == ("shan", "tianfang")  # surname reading
     assert name_parts(None, None, None) is None
+    assert name_parts("Bob Smith", None, None) == name_parts("Robert Smith", None, None)
+    assert name_parts("Dan Li", None, None) == ("dan", "li")  # also a pinyin name: kept
 
 
 def test_city_keys_meet_across_full_short_and_pinyin_forms() -> None:

@@ -21,6 +21,7 @@ CUSTOMER_BLOCKING = (
     ("email",),
     ("name_tokens", "birth_date"),
     ("name_tokens", "city"),
+    ("name_tokens",),
 )
 CUSTOMER_TRAINING = (("phone",), ("name_tokens",), ("birth_date",))
 CUSTOMER_PRIOR = ("name_tokens", "birth_date", "phone")

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from patron.normalise import normalise_address, normalise_name, search_key
+from patron.normalise import FULL_NAME_OF, normalise_address, normalise_name, search_key
 from patron.store.schema import source_records, sources
 
 MATCH_COLUMNS = (
@@ -122,6 +122,7 @@ def name_parts(full: str | None, given: str | None, family: str | None) -> tuple
         parts = [search_key(token) for token in full.split()]
     else:
         return None
+    parts = [FULL_NAME_OF.get(p, p) for p in parts]  # Bob Smith meets Robert Smith
     kept = tuple(sorted(p for p in parts if p))
     return kept or None
 

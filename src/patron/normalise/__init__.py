@@ -9,6 +9,7 @@ both a ``ValueError`` and a :class:`patron.core.errors.InputError`.
 from __future__ import annotations
 
 from patron.normalise._errors import NormaliseError
+from patron.normalise._nicknames import FULL_NAME_OF
 from patron.normalise.address import AddressResult, normalise_address
 from patron.normalise.codes import map_code, normalise_gender, parse_bool
 from patron.normalise.dates import parse_date, parse_datetime
@@ -19,6 +20,7 @@ from patron.normalise.phone import PhoneResult, normalise_phone
 from patron.normalise.text import normalise_text, search_key
 
 __all__ = [
+    "FULL_NAME_OF",
     "AddressResult",
     "EmailResult",
     "NameResult",

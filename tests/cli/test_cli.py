@@ -47,6 +47,8 @@ def run(*args: str) -> str:
         ["token"],
         ["token", "create"],
         ["serve"],
+        ["identity"],
+        ["identity", "export-links"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:

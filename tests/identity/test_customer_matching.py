@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from patron.core import Settings
+from patron.core import InputError, Settings
 from patron.demo import run_demo
-from patron.identity import LinkageModel, pairwise_scores
+from patron.identity import LinkageModel, clusters_of, links, pairwise_scores, propose
 from patron.identity.customer_model import customer_spec
 from patron.identity.records import MATCH_COLUMNS, city_key, match_records, name_parts
 from patron.store import Store, open_store
@@ -108,3 +108,70 @@ def test_match_table_reads_the_same_on_both_stores(store: Store, tmp_path: Path)
     assert first.birth_date == "1990-01-02" and first.city == "shanghai"
     assert first.name_tokens == "huiyuwang" and list(first.name_parts) == ["huiyu", "wang"]
     assert rows.loc["A2"].name_tokens == "jiatianyang" and rows.loc["A2"].phone is None
+
+
+def test_clusters_are_transitive_and_keep_the_oldest_id() -> None:
+    survivor = clusters_of([1, 2, 3, 4, 5, 6], [(5, 3), (3, 4), (6, 2)])
+    assert survivor == {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 2}
+    assert clusters_of([7], []) == {7: 7}
+
+
+def test_proposal_clusters_the_demo_company_and_is_stable(
+    demo_store: tuple[Store, Path, int],
+) -> None:
+    """Clusters (not just pairs) against the truth: transitive closure can only add pairs, so
+    precision is checked on the clusters themselves; a second run proposes the same ids."""
+    store, truth_file, _ = demo_store
+    proposal = propose(store, high=0.9, low=0.5)
+    with truth_file.open(encoding="utf-8") as fh:
+        person = {(DEMO_SOURCES[r["source"]], r["source_record_key"]): r["person_id"]
+                  for r in csv.DictReader(fh)}  # fmt: skip
+    rows = links(proposal)
+    by_cluster: dict[int, list[str]] = {}
+    by_person: dict[str, list[str]] = {}
+    for source, key, customer_id in rows:
+        by_cluster.setdefault(customer_id, []).append(f"{source}/{key}")
+        by_person.setdefault(person[(source, key)], []).append(f"{source}/{key}")
+
+    def pairs(groups: dict[object, list[str]]) -> set[tuple[str, str]]:
+        return {p for g in groups.values() for p in itertools.combinations(sorted(g), 2)}
+
+    scores = pairwise_scores(pairs(by_cluster), pairs(by_person))
+    assert scores.precision >= 0.99 and scores.f1 >= 0.88, scores
+    assert proposal.merges == len(rows) - proposal.clusters > 0
+    # every cluster is named by its smallest customer id
+    members = proposal.records.groupby("proposed_customer_id").customer_id.min()
+    assert (members.index == members.values).all()
+    assert len(proposal.review) > 0
+    assert proposal.review.match_probability.between(0.5, 0.9, inclusive="left").all()
+    assert links(propose(store, high=0.9, low=0.5)) == rows
+
+
+def test_thresholds_are_checked() -> None:
+    with pytest.raises(InputError, match="low <= high"):
+        propose(None, high=0.4, low=0.6)  # type: ignore[arg-type]
+
+
+def test_export_links_command_writes_every_record(
+    demo_store: tuple[Store, Path, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from patron.cli import app
+    from patron.core import get_settings
+
+    store, _, _ = demo_store
+    monkeypatch.setenv("PATRON_DATABASE_URL", store.url)
+    get_settings.cache_clear()
+    try:
+        out = tmp_path / "links.csv"
+        result = CliRunner().invoke(app, ["identity", "export-links", str(out), "--raw"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig") as fh:
+        written = list(csv.reader(fh))
+    assert written[0] == ["source", "source_record_key", "customer_id"]
+    with store.connect() as conn:
+        assert len(written) - 1 == len(match_records(conn))
+    assert "would merge" in result.output

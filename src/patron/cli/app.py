@@ -9,6 +9,7 @@ from rich.table import Table
 
 from patron import __version__
 from patron.cli import customers as customers_cli
+from patron.cli import identity as identity_cli
 from patron.cli import imports as imports_cli
 from patron.cli import users as users_cli
 from patron.cli.common import console, friendly_errors, store
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(customers_cli.app, name="customer")
+app.add_typer(identity_cli.app, name="identity")
 app.add_typer(users_cli.user_app, name="user")
 app.add_typer(users_cli.token_app, name="token")
 source_app = typer.Typer(

@@ -10,6 +10,7 @@ Facade::
     with store.connect() as conn:
         records = match_records(conn)                # the store's current customer records
     model = LinkageModel(customer_spec()).fit(records)
+    proposal = propose(store)                        # clusters to merge, pairs to review
 
 The engine is Splink on DuckDB (see ``engine``); fields are described by kind (``fields``).
 """
@@ -18,9 +19,21 @@ from patron.identity.customer_model import customer_spec
 from patron.identity.engine import MODEL_FORMAT, DuckDBLimits, LinkageModel, LinkageSpec
 from patron.identity.evaluation import PairwiseScores, pair_key, pairwise_scores
 from patron.identity.fields import FieldKind, LinkageField
+from patron.identity.proposal import (
+    DEFAULT_HIGH,
+    DEFAULT_LOW,
+    LINK_HEADER,
+    Proposal,
+    clusters_of,
+    links,
+    propose,
+)
 from patron.identity.records import MATCH_COLUMNS, match_records
 
 __all__ = [
+    "DEFAULT_HIGH",
+    "DEFAULT_LOW",
+    "LINK_HEADER",
     "MATCH_COLUMNS",
     "MODEL_FORMAT",
     "DuckDBLimits",
@@ -29,8 +42,12 @@ __all__ = [
     "LinkageModel",
     "LinkageSpec",
     "PairwiseScores",
+    "Proposal",
+    "clusters_of",
     "customer_spec",
+    "links",
     "match_records",
     "pair_key",
     "pairwise_scores",
+    "propose",
 ]

@@ -1,0 +1,44 @@
+"""`patron identity ...`: what matching finds in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from patron import identity, ingest
+from patron.cli.common import console, friendly_errors, store
+
+app = typer.Typer(no_args_is_help=True, help="Find the records that describe the same customer.")
+
+High = Annotated[float, typer.Option(help="merge automatically at or above this match probability")]
+Low = Annotated[float, typer.Option(help="below this, keep records apart; between: review")]
+
+
+@app.command("export-links")
+@friendly_errors
+def export_links(
+    path: Annotated[Path, typer.Argument(help="CSV or XLSX file to write")],
+    high: High = identity.DEFAULT_HIGH,
+    low: Low = identity.DEFAULT_LOW,
+    raw: Annotated[
+        bool, typer.Option(help="write keys exactly, without spreadsheet formula escaping")
+    ] = False,
+) -> None:
+    """Match the store's customer records and write one row per source record: source,
+    source_record_key and the customer it belongs to, for checking against known truth.
+    Nothing in the store changes."""
+    with console.status("matching customer records ..."):
+        proposal = identity.propose(store(), high=high, low=low)
+    rows = ingest.write_table(path, identity.LINK_HEADER, identity.links(proposal), raw=raw)
+    summary = Table("records", "customers after", "would merge", "pairs to review")
+    summary.add_row(
+        f"{len(proposal.records):,}",
+        f"{proposal.clusters:,}",
+        f"{proposal.merges:,}",
+        f"{len(proposal.review):,}",
+    )
+    console.print(summary)
+    console.print(f"Wrote {rows:,} links to {path}.")

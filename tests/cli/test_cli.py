@@ -49,6 +49,7 @@ def run(*args: str) -> str:
         ["serve"],
         ["identity"],
         ["identity", "export-links"],
+        ["quality"],
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:

@@ -11,7 +11,14 @@ import pytest
 
 from patron.core import InputError, Settings
 from patron.demo import run_demo
-from patron.identity import LinkageModel, clusters_of, links, pairwise_scores, propose
+from patron.identity import (
+    LinkageModel,
+    clusters_of,
+    links,
+    pairwise_scores,
+    propose,
+    quality_report,
+)
 from patron.identity.customer_model import customer_spec
 from patron.identity.records import MATCH_COLUMNS, city_key, match_records, name_parts
 from patron.store import Store, open_store
@@ -175,3 +182,43 @@ def test_export_links_command_writes_every_record(
     with store.connect() as conn:
         assert len(written) - 1 == len(match_records(conn))
     assert "would merge" in result.output
+
+
+def test_quality_report_counts_against_the_match_table(demo_store: tuple[Store, Path, int]) -> None:
+    store, _, _ = demo_store
+    report = quality_report(store)
+    with store.connect() as conn:
+        records = match_records(conn)
+    by = {(f.source, f.field): f for f in report.fields}
+    for source, group in records.groupby("source"):
+        phone = by[(source, "phone")]
+        assert phone.records == len(group) and phone.filled == group.phone.notna().sum()
+        assert phone.valid <= phone.filled
+        assert by[(source, "email")].filled == group.email.notna().sum()
+    web = {s.source: s for s in report.sources}["web"]
+    assert 0 < web.score <= 100 and 0 < web.reliability_now <= 1
+    assert web.newest_data is not None
+    # Before unification the demo's people appear as one customer per source, sharing their
+    # phone and e-mail (and households share landlines and mailboxes).
+    assert 0 < max(s.duplicate_share for s in report.sources) < 1
+
+
+def test_quality_of_a_tiny_store_is_exact(store: Store, tmp_path: Path) -> None:
+    from patron import ingest
+
+    path = tmp_path / "q.csv"
+    path.write_text(
+        "member_id,name,mobile,email\n"
+        "Q1,王慧雨,13800138000,a@qq.com\n"
+        "Q2,李娜,12345,not-an-email\n"
+        "Q3,张伟,13800138000,\n",
+        encoding="utf-8",
+    )
+    ingest.run_import(ingest.ImportOptions(path=path, source="shop", kind="customers"), store=store)
+    report = quality_report(store)
+    by = {f.field: f for f in report.fields if f.source == "shop"}
+    assert (by["phone"].filled, by["phone"].valid) == (3, 2)
+    assert (by["email"].filled, by["email"].valid) == (2, 1)
+    assert by["birth_date"].filled == 0 and by["full_name"].completeness == 1.0
+    shop = {s.source: s for s in report.sources}["shop"]
+    assert shop.records == 3 and round(shop.duplicate_share, 3) == round(2 / 3, 3)

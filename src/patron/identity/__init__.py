@@ -11,6 +11,7 @@ Facade::
         records = match_records(conn)                # the store's current customer records
     model = LinkageModel(customer_spec()).fit(records)
     proposal = propose(store)                        # clusters to merge, pairs to review
+    report = quality_report(store)                   # completeness, validity, freshness
 
 The engine is Splink on DuckDB (see ``engine``); fields are described by kind (``fields``).
 """
@@ -28,6 +29,7 @@ from patron.identity.proposal import (
     links,
     propose,
 )
+from patron.identity.quality import FieldQuality, QualityReport, SourceQuality, quality_report
 from patron.identity.records import MATCH_COLUMNS, match_records
 
 __all__ = [
@@ -38,11 +40,14 @@ __all__ = [
     "MODEL_FORMAT",
     "DuckDBLimits",
     "FieldKind",
+    "FieldQuality",
     "LinkageField",
     "LinkageModel",
     "LinkageSpec",
     "PairwiseScores",
     "Proposal",
+    "QualityReport",
+    "SourceQuality",
     "clusters_of",
     "customer_spec",
     "links",
@@ -50,4 +55,5 @@ __all__ = [
     "pair_key",
     "pairwise_scores",
     "propose",
+    "quality_report",
 ]

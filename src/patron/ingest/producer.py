@@ -8,6 +8,7 @@ Small files, or ``workers=0``, are parsed inline.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import itertools
 import multiprocessing
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from patron.core import InputError, PatronError
+from patron.ingest.prepare import prepare_customer
 from patron.ingest.readers import ReaderLimits, TableReader, open_table
 from patron.ingest.rows import (
     ParsedRow,
@@ -176,6 +178,8 @@ def _produce(
     # little is alive, and everything (the normalisers' memo caches included) now and then.
     gc.freeze()
     gc.disable()
+    if stage_dir is not None and ctx.plan is not None:
+        ctx = dataclasses.replace(ctx, stage=True)  # customer rows: build staged values
     try:
         with spec.open() as reader:
             for number, chunk in _own_chunks(reader, size, index, workers):
@@ -207,8 +211,14 @@ def _own_chunks(
         ]
         if not chunk:
             return
-        yield number, chunk
-        if len(chunk) < size:
+        last = len(chunk) < size
+        # Hold no reference while the consumer works: its chunk is freed as soon as it is done
+        # with it, before the worker's collection (which would otherwise scan its 2 x size
+        # containers).
+        held = [chunk]
+        del chunk
+        yield number, held.pop()
+        if last:
             return
 
 
@@ -224,4 +234,10 @@ def _parse_one(
         rejected = pack_chunk(rows)[1] if len(accepted) < len(rows) else []
         last_row = max(r.row_number for r in rows)
         return "staged", (str(path), rejected, last_row, len(accepted))
+    for r in accepted:
+        if r.prepared is None and r.staged is not None:
+            # Parsed for staging, but this chunk cannot be staged: the writer needs the
+            # prepared values, derived from the record as for changed records.
+            r.prepared = prepare_customer(r.parsed)
+            r.staged = None
     return "chunk", pack_chunk(rows)

@@ -46,6 +46,9 @@ class ParsedRow:
     raw_json: str
     parsed_json: str
     prepared: PreparedCustomer | None = None  # customers: database-ready values
+    # Customers parsed for a staging file: the staged row itself, built instead of ``prepared``
+    # (see RowContext.stage and staging.StageLayout).
+    staged: tuple[Any, ...] | None = None
     _raw: dict[str, str] | None = None
     _parsed: dict[str, Any] | None = None
 
@@ -80,6 +83,9 @@ class RowContext:
     mapping: ColumnMapping
     default_region: str = "CN"
     raw_keys: list[str] = field(default_factory=list)
+    # Customer rows go to staging files (a worker on SQLite): build each row's staged values
+    # (ParsedRow.staged) directly, in the slots of staging.StageLayout, instead of ``prepared``.
+    stage: bool = False
 
     def __post_init__(self) -> None:
         self.raw_keys = raw_column_keys(self.mapping.headers)
@@ -333,7 +339,11 @@ def _parse_customer(
     if c is not None and (text := normalise_text(cells[c])):
         out["company"] = text
 
+    stage = ctx.stage
     points: list[tuple[Any, ...]] = []
+    # Staged: the contact point and consent slots of staging.StageLayout, in its column order
+    # (each kind's points first, then that kind's unused slots).
+    slots: list[Any] = []
     primary_phone = mobile = None
     phones = []
     for c in plan.phones:
@@ -347,7 +357,10 @@ def _parse_customer(
                 phone["extension"] = r.extension
             phones.append(phone)
             valid = int(bool(r.valid))
-            points.append(("phone", number, text, valid, r.error or None, r.kind, *_NO_PLACE))
+            if stage:
+                slots += (number, text, valid, r.error or None, r.kind)
+            else:
+                points.append(("phone", number, text, valid, r.error or None, r.kind, *_NO_PLACE))
             if r.valid:
                 if primary_phone is None:
                     primary_phone = number
@@ -355,6 +368,8 @@ def _parse_customer(
                     mobile = number
     if phones:
         out["phones"] = phones
+    if stage and len(phones) < len(plan.phones):
+        slots += _NO_PHONE * (len(plan.phones) - len(phones))
     primary_email = None
     emails = []
     for c in plan.emails:
@@ -366,11 +381,16 @@ def _parse_customer(
                 email["error"] = e.error
             emails.append(email)
             valid = int(bool(e.valid))
-            points.append(("email", address, text, valid, e.error or None, None, *_NO_PLACE))
+            if stage:
+                slots += (address, text, valid, e.error or None)
+            else:
+                points.append(("email", address, text, valid, e.error or None, None, *_NO_PLACE))
             if primary_email is None and e.valid:
                 primary_email = address
     if emails:
         out["emails"] = emails
+    if stage and len(emails) < len(plan.emails):
+        slots += _NO_EMAIL * (len(plan.emails) - len(emails))
 
     c = col("address")
     addr = normalise_address(text) if c is not None and (text := cells[c].strip()) else None
@@ -390,7 +410,14 @@ def _parse_customer(
             if v
         }
         if addr.line:
-            points.append(("address", addr.line, addr.line, 1, None, None, *place, postcode))
+            if stage:
+                slots += (addr.line, *place, postcode)
+            else:
+                points.append(("address", addr.line, addr.line, 1, None, None, *place, postcode))
+        elif stage:
+            slots += _NO_ADDRESS
+    elif stage and c is not None:
+        slots += _NO_ADDRESS
     for part in _PLACE_PARTS:
         c = col(part)
         value = normalise_text(cells[c]) if c is not None else ""
@@ -402,20 +429,24 @@ def _parse_customer(
     grants = []
     consents: list[tuple[Any, ...]] = []
     for c, channel, purpose, header in plan.consents:
-        if not (text := cells[c].strip()):
-            continue
-        try:
-            flag = parse_bool(text)
-        except ValueError as exc:
-            reason, hint = _reason(exc)
-            problems.add(header, text, reason, hint or "use yes/no (是/否)")
-            continue
+        flag = None
+        if text := cells[c].strip():
+            try:
+                flag = parse_bool(text)
+            except ValueError as exc:
+                reason, hint = _reason(exc)
+                problems.add(header, text, reason, hint or "use yes/no (是/否)")
         if flag is not None:
             status = "granted" if flag else "denied"
             grants.append(
                 {"channel": channel, "purpose": purpose, "status": status, "column": header}
             )
-            consents.append((channel, purpose, status, f"column '{header}'"))
+            if stage:
+                slots.append(status)  # the consent column's slot (the rest is per column)
+            else:
+                consents.append((channel, purpose, status, f"column '{header}'"))
+        elif stage:
+            slots.append(None)
     if grants:
         out["consents"] = grants
     extras = {}
@@ -442,17 +473,20 @@ def _parse_customer(
         mobile or primary_phone,
         _dumps(extras) if extras else None,
     )
-    return ParsedRow(
-        row_number,
-        key or f"row:{digest}",
-        digest,
-        _dumps(raw),
-        _dumps(out),
-        (customer, points, consents),
-    )
+    key = key or f"row:{digest}"
+    raw_json = _dumps(raw)
+    parsed_json = _dumps(out)
+    if stage:
+        staged = (row_number, key, digest, raw_json, parsed_json, *customer, *slots)
+        return ParsedRow(row_number, key, digest, raw_json, parsed_json, None, staged)
+    return ParsedRow(row_number, key, digest, raw_json, parsed_json, (customer, points, consents))
 
 
 _NO_PLACE = (None, None, None, None)
+# An unused contact point slot (value NULL; see staging.StageLayout): phone, e-mail, address.
+_NO_PHONE = (None, "", "", "", "")
+_NO_EMAIL = (None, "", "", "")
+_NO_ADDRESS = (None, "", "", "", "")
 _PLACE_PARTS = ("province", "city", "district", "postcode")
 
 

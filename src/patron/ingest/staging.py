@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +29,23 @@ from patron.store.schema import customers, source_records
 
 RECORD_COLUMNS = ("row_number", "source_key", "row_hash", "raw", "parsed")
 
-# What a staged contact point of each kind keeps; its other POINT_COLUMNS are NULL for that
-# kind (prepare_customer builds them so), and its kind is the slot's.
+# What a staged contact point of each kind keeps; its kind is the slot's, the columns in
+# POINT_DERIVED follow from the kept ones, and its other POINT_COLUMNS are NULL for that kind
+# (prepare_customer builds them so). Every bound value costs the worker time.
 POINT_SLOT_COLUMNS = {
     "phone": ("value", "raw_value", "valid", "validation_error", "phone_kind"),
     "email": ("value", "raw_value", "valid", "validation_error"),
-    "address": ("value", "raw_value", "valid", "province", "city", "district", "postcode"),
+    "address": ("value", "province", "city", "district", "postcode"),
 }
-CONSENT_SLOT_COLUMNS = CONSENT_COLUMNS
+POINT_DERIVED = {  # column -> SQL over the slot's columns ({} is the slot's prefix)
+    "phone": {},
+    "email": {},
+    "address": {"raw_value": "{}value", "valid": "1"},  # an address is kept as written
+}
+# A consent slot belongs to one consent column, whose channel, purpose and origin are the same
+# for every row: only the status is staged (NULL: no consent), the rest is in the slots table.
+CONSENT_SLOT_COLUMNS = ("status",)
+CONSENT_CONSTANTS = tuple(c for c in CONSENT_COLUMNS if c not in CONSENT_SLOT_COLUMNS)
 _POINT_KINDS = tuple(POINT_SLOT_COLUMNS)
 
 
@@ -46,13 +54,17 @@ class StageLayout:
     """How many contact points of each kind, and consents, one staged row has room for.
 
     A row of the file has at most one point per mapped phone, e-mail and address column and one
-    consent per consent column, so the mapping fixes the layout.
+    consent per consent column, so the mapping fixes the layout. A kind's points fill its slots
+    from the first; consent slot n is consent column n's.
     """
 
     phones: int
     emails: int
     addresses: int
     consents: int
+    # (channel, purpose, origin) of each consent column (what the worker writes to the slots
+    # table; a layout read back from a staging file leaves it empty).
+    consent_columns: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def of(cls, ctx: RowContext) -> StageLayout:
@@ -60,7 +72,8 @@ class StageLayout:
         if plan is None:
             raise ValueError("only customer rows are staged")
         addresses = 1 if "address" in plan.columns else 0
-        return cls(len(plan.phones), len(plan.emails), addresses, len(plan.consents))
+        consents = tuple((ch, pu, f"column '{header}'") for _, ch, pu, header in plan.consents)
+        return cls(len(plan.phones), len(plan.emails), addresses, len(consents), consents)
 
     def slots(self) -> list[tuple[str, int]]:
         """(kind, slot number) in the order a customer's points are stored."""
@@ -77,62 +90,48 @@ class StageLayout:
 
 
 def can_stage(rows: list[ParsedRow]) -> bool:
-    """Staging needs prepared customer rows with keys unique within the chunk."""
+    """Staging needs customer rows parsed for it (see RowContext.stage) with keys unique within
+    the chunk."""
     keys = {r.source_key for r in rows}
-    return bool(rows) and len(keys) == len(rows) and all(r.prepared is not None for r in rows)
+    return bool(rows) and len(keys) == len(rows) and all(r.staged is not None for r in rows)
 
 
 def write_stage(path: Path, rows: list[ParsedRow], layout: StageLayout) -> None:
-    """Worker side: write prepared rows to a new staging file (idx = position in ``rows``).
+    """Worker side: write staged rows to a new staging file (idx = position in ``rows``).
 
     One row per customer holds its source record, customer values, contact points and consents
     (in fixed slots, unused ones NULL): one INSERT per customer instead of one per table row,
-    which halves the worker's staging time.
+    which halves the worker's staging time. Parsing built each row's values in column order
+    (ParsedRow.staged), so they go to SQLite as they are.
     """
     columns = layout.columns()
-    take = {
-        kind: itemgetter(*(POINT_COLUMNS.index(c) for c in POINT_SLOT_COLUMNS[kind]))
-        for kind in _POINT_KINDS
-    }
-    empty = {kind: (None,) + ("",) * (len(POINT_SLOT_COLUMNS[kind]) - 1) for kind in _POINT_KINDS}
-    room = {"phone": layout.phones, "email": layout.emails, "address": layout.addresses}
-    no_consent = (None,) + ("",) * (len(CONSENT_SLOT_COLUMNS) - 1)
-    values = []
-    for i, r in enumerate(rows):
-        assert r.prepared is not None
-        customer, points, consents = r.prepared
-        row = [i, r.row_number, r.source_key, r.row_hash, r.raw_json, r.parsed_json, *customer]
-        pos = 0
-        for kind in _POINT_KINDS:
-            free = room[kind]
-            while pos < len(points) and points[pos][0] == kind:
-                if not free:
-                    raise ValueError(f"row {r.row_number}: more {kind} values than columns")
-                row.extend(take[kind](points[pos]))
-                pos += 1
-                free -= 1
-            for _ in range(free):
-                row.extend(empty[kind])
-        if pos < len(points):
-            raise ValueError(f"row {r.row_number}: contact points out of order")
-        if len(consents) > layout.consents:
-            raise ValueError(f"row {r.row_number}: more consents than consent columns")
-        for consent in consents:
-            row.extend(consent)
-        for _ in range(layout.consents - len(consents)):
-            row.extend(no_consent)
-        values.append(row)
+    values = [r.staged for r in rows if r.staged is not None]
+    if len(values) < len(rows) or any(len(v) != len(columns) - 1 for v in values):
+        raise ValueError("rows to stage must be parsed for this layout (RowContext.stage)")
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         # idx is the rowid: the writer reads staged rows in idx order without sorting.
         db.execute(f"CREATE TABLE records (idx INTEGER PRIMARY KEY, {', '.join(columns[1:])})")
-        db.execute("CREATE TABLE slots (n INTEGER PRIMARY KEY)")  # see _unfold
+        db.execute(f"CREATE TABLE slots (n INTEGER PRIMARY KEY, {', '.join(CONSENT_CONSTANTS)})")
         db.execute("BEGIN")
-        db.executemany(f"INSERT INTO records VALUES ({', '.join('?' * len(columns))})", values)
+        # SQLite numbers rows it is given no rowid for from the largest one + 1: after a
+        # placeholder row -1, idx counts 0, 1, 2 ... in row order (one bound value fewer each).
+        db.execute("INSERT INTO records (idx) VALUES (-1)")
+        db.executemany(
+            f"INSERT INTO records ({', '.join(columns[1:])}) "
+            f"VALUES ({', '.join('?' * (len(columns) - 1))})",
+            values,
+        )
+        db.execute("DELETE FROM records WHERE idx = -1")
+        # One row per slot number (see _unfold), with its consent column's constants.
         slots = max(len(layout.slots()), layout.consents)
-        db.executemany("INSERT INTO slots VALUES (?)", [(n,) for n in range(slots)])
+        constants = [*layout.consent_columns, *[(None,) * len(CONSENT_CONSTANTS)] * slots]
+        db.executemany(
+            f"INSERT INTO slots VALUES (?{', ?' * len(CONSENT_CONSTANTS)})",
+            [(n, *constants[n]) for n in range(slots)],
+        )
         db.execute("COMMIT")
     finally:
         db.close()
@@ -232,11 +231,17 @@ def copy_new(conn: Connection, ctx: BatchContext, schema: str, skip: list[int]) 
     )
     point_slots = [
         {
-            c: "'" + kind + "'" if c == "kind" else f"{kind}{n}_{c}" if c in staged else "NULL"
+            c: "'" + kind + "'"
+            if c == "kind"
+            else f"{kind}{n}_{c}"
+            if c in staged
+            else derived[c].format(f"{kind}{n}_")
+            if c in derived
+            else "NULL"
             for c in POINT_COLUMNS
         }
         for kind, n in layout.slots()
-        for staged in [POINT_SLOT_COLUMNS[kind]]
+        for staged, derived in [(POINT_SLOT_COLUMNS[kind], POINT_DERIVED[kind])]
     ]
     if point_slots:
         cols = ", ".join(POINT_COLUMNS)
@@ -247,7 +252,8 @@ def copy_new(conn: Connection, ctx: BatchContext, schema: str, skip: list[int]) 
             params,
         )
     consent_slots = [
-        {c: f"consent{n}_{c}" for c in CONSENT_SLOT_COLUMNS} for n in range(layout.consents)
+        {c: f"consent{n}_{c}" if c in CONSENT_SLOT_COLUMNS else f"s.{c}" for c in CONSENT_COLUMNS}
+        for n in range(layout.consents)
     ]
     if consent_slots:
         cols = ", ".join(CONSENT_COLUMNS)
@@ -272,6 +278,8 @@ def _unfold(schema: str, slots: list[dict[str, str]], marker: str, keep: str) ->
     columns = list(slots[0])
     exprs = [
         "CASE s.n " + " ".join(f"WHEN {n} THEN {slot[c]}" for n, slot in enumerate(slots)) + " END"
+        if len({slot[c] for slot in slots}) > 1
+        else slots[0][c]  # the same for every slot (a constant, or the slots table's)
         for c in [marker, *columns]
     ]
     used, values = exprs[0], exprs[1:]

@@ -147,3 +147,24 @@ def test_serve_workers_from_option_environment_and_patron_toml(home: Path) -> No
     refused = runner.invoke(app, ["serve", "--workers", "0"])
     assert refused.exit_code == 2 and "--workers" in refused.output
     assert "--workers" in runner.invoke(app, ["serve", "--help"]).output
+
+
+def test_commands_do_not_load_the_matching_libraries_until_needed() -> None:
+    """`patron import` and every other command start without Splink, DuckDB and pandas (they
+    cost the import about 120 MiB); the identity commands' defaults match the facade's."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, patron.cli.app; "
+        "print(sorted(m for m in ('splink', 'duckdb', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    from patron import identity
+    from patron.cli import identity as identity_cli
+
+    assert (identity_cli.DEFAULT_HIGH, identity_cli.DEFAULT_LOW) == (
+        identity.DEFAULT_HIGH,
+        identity.DEFAULT_LOW,
+    )

@@ -8,8 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from patron import identity, ingest
+from patron import ingest
 from patron.cli.common import console, friendly_errors, store
+
+# patron.identity brings Splink, DuckDB and pandas (about 120 MiB and a second of start-up):
+# it is imported by the commands that use it, not by every `patron` command.
+DEFAULT_HIGH = 0.95  # patron.identity.DEFAULT_HIGH (a test checks they agree)
+DEFAULT_LOW = 0.5
 
 app = typer.Typer(no_args_is_help=True, help="Find the records that describe the same customer.")
 
@@ -21,8 +26,8 @@ Low = Annotated[float, typer.Option(help="below this, keep records apart; betwee
 @friendly_errors
 def export_links(
     path: Annotated[Path, typer.Argument(help="CSV or XLSX file to write")],
-    high: High = identity.DEFAULT_HIGH,
-    low: Low = identity.DEFAULT_LOW,
+    high: High = DEFAULT_HIGH,
+    low: Low = DEFAULT_LOW,
     raw: Annotated[
         bool, typer.Option(help="write keys exactly, without spreadsheet formula escaping")
     ] = False,
@@ -30,6 +35,8 @@ def export_links(
     """Match the store's customer records and write one row per source record: source,
     source_record_key and the customer it belongs to, for checking against known truth.
     Nothing in the store changes."""
+    from patron import identity
+
     with console.status("matching customer records ..."):
         proposal = identity.propose(store(), high=high, low=low)
     rows = ingest.write_table(path, identity.LINK_HEADER, identity.links(proposal), raw=raw)
@@ -47,6 +54,8 @@ def export_links(
 def quality() -> None:
     """Data quality per source and field: completeness, validity, freshness, duplicates and a
     score (0-100) per source."""
+    from patron import identity
+
     report = identity.quality_report(store())
     fields = Table("source", "field", "records", "complete", "valid (of filled)")
     for f in report.fields:

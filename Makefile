@@ -40,7 +40,7 @@ messages: env
 	$(UV) run pybabel extract -F babel.cfg -k N_ --no-location --omit-header \
 		-o src/patron/web/ui/locale/messages.pot .
 	$(UV) run pybabel update -i src/patron/web/ui/locale/messages.pot \
-		-d src/patron/web/ui/locale -l zh_CN --no-location --omit-header --width 100
+		-d src/patron/web/ui/locale -l zh_CN --omit-header --width 100
 
 clean:
 	rm -rf .venv patron-data .pytest_cache .mypy_cache .ruff_cache

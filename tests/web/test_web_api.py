@@ -334,3 +334,23 @@ def test_concurrent_creates_all_land(web: Web) -> None:
     assert codes == [201] * 40
     after = len(api.get("/api/v1/customers", params={"limit": 200}).json()["items"])
     assert after == before + 40
+
+
+def test_data_quality_api_and_page_in_both_languages(web: Web) -> None:
+    admin = web.api("admin")
+    members = "member_id,name,mobile,email\nQ1,顾明,13600000001,gu@qq.com\nQ2,Anna Lee,12345,x\n"
+    assert upload(admin, "q.csv", members, "qshop", "customers")["status"] == "completed"
+    body = web.api("analyst").get("/api/v1/quality")
+    assert body.status_code == 200, body.text
+    report = body.json()
+    shop = {s["source"]: s for s in report["sources"]}["qshop"]
+    assert shop["records"] == 2 and 0 < shop["score"] <= 100
+    phone = {(f["source"], f["field"]): f for f in report["fields"]}[("qshop", "phone")]
+    assert (phone["filled"], phone["valid"]) == (2, 1) and phone["validity"] == 0.5
+    assert web.api("viewer").get("/api/v1/quality").status_code == 403
+    zh = web.browser("analyst", **{"Accept-Language": "zh-CN"}).get("/quality")
+    assert zh.status_code == 200 and "数据质量" in zh.text and "qshop" in zh.text
+    en = web.browser("analyst", **{"Accept-Language": "en"}).get("/quality")
+    assert "Reliability now" in en.text
+    assert 'href="/quality"' in web.browser("analyst").get("/").text  # in the navigation
+    assert 'href="/quality"' not in web.browser("viewer").get("/").text

@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, str] = {
     "catalog.read": "Read products, orders and events",
     "imports.read": "See imports, their progress and rejected rows",
     "imports.write": "Upload and run imports",
+    "quality.read": "See data quality per source and field",
     "users.manage": "Add, disable and change users and their API tokens",
 }
 
@@ -31,9 +32,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "consent.write",
             "imports.read",
             "imports.write",
+            "quality.read",
         )
     ),
-    "analyst": frozenset((*_READ, "imports.read")),
+    "analyst": frozenset((*_READ, "imports.read", "quality.read")),
     "sales": frozenset((*_READ, "customers.write", "personal_data.read", "consent.write")),
     "service": frozenset((*_READ, "customers.write", "personal_data.read", "consent.write")),
     "viewer": frozenset(("dashboard.read", "customers.read")),

@@ -216,3 +216,29 @@ class MeOut(BaseModel):
     role: str
     permissions: list[str]
     via: str
+
+
+class SourceQualityOut(BaseModel):
+    source: str
+    records: int
+    newest_data: datetime | None
+    reliability_now: float
+    duplicate_share: float = Field(
+        description="records sharing a phone or e-mail with another customer"
+    )
+    score: float = Field(description="0-100: completeness x validity of key fields x reliability")
+
+
+class FieldQualityOut(BaseModel):
+    source: str
+    field: str
+    records: int
+    filled: int
+    valid: int
+    completeness: float
+    validity: float = Field(description="share of filled values that passed validation")
+
+
+class QualityOut(BaseModel):
+    sources: list[SourceQualityOut]
+    fields: list[FieldQualityOut]

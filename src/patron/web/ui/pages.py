@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from patron.web.ui import pages_admin, pages_auth, pages_customers, pages_imports
+from patron.web.ui import (
+    pages_admin,
+    pages_auth,
+    pages_customers,
+    pages_imports,
+    pages_quality,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (pages_auth, pages_customers, pages_imports, pages_admin):
+for module in (pages_auth, pages_customers, pages_imports, pages_quality, pages_admin):
     router.include_router(module.router)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import resource
 import tempfile
 import time
@@ -23,9 +22,8 @@ from _common import OUT, record
 from patron import identity, ingest
 from patron.core import Settings
 from patron.demo import DemoConfig, generate_company
+from patron.demo.runner import SOURCE_OF_FILE
 from patron.store import open_store
-
-SOURCES = {"pos_members": "pos", "web_customers": "web", "service_contacts": "service"}
 
 
 def main() -> None:
@@ -43,7 +41,7 @@ def main() -> None:
         settings = Settings(home=Path(home))
         store = open_store(settings)
         t0 = time.perf_counter()
-        for name, source in SOURCES.items():
+        for name, source in SOURCE_OF_FILE.items():
             path = next(folder.glob(f"{name}.*"))
             ingest.run_import(
                 ingest.ImportOptions(path=path, source=source, kind="customers"),
@@ -55,7 +53,7 @@ def main() -> None:
         matched = time.perf_counter() - t1
         links = identity.links(proposal)
     with (folder / "ground_truth.csv").open(encoding="utf-8") as fh:
-        person = {(SOURCES[r["source"]], r["source_record_key"]): r["person_id"]
+        person = {(SOURCE_OF_FILE[r["source"]], r["source_record_key"]): r["person_id"]
                   for r in csv.DictReader(fh)}  # fmt: skip
     clusters: dict[int, list[str]] = {}
     people: dict[str, list[str]] = {}
@@ -63,10 +61,9 @@ def main() -> None:
         clusters.setdefault(customer_id, []).append(f"{source}/{key}")
         people.setdefault(person[(source, key)], []).append(f"{source}/{key}")
 
-    def pairs(groups: dict) -> set[tuple[str, str]]:  # type: ignore[type-arg]
-        return {p for g in groups.values() for p in itertools.combinations(sorted(g), 2)}
-
-    scores = identity.pairwise_scores(pairs(clusters), pairs(people))
+    scores = identity.pairwise_scores(
+        identity.pairs_within(clusters.values()), identity.pairs_within(people.values())
+    )
     record("identity_demo", {
         "people": args.people, "records": len(links), "true_pairs": scores.actual,
         "precision": round(scores.precision, 4), "recall": round(scores.recall, 4),

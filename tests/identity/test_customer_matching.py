@@ -4,17 +4,18 @@ city keys, and accuracy on the demo company against the generator's ground truth
 from __future__ import annotations
 
 import csv
-import itertools
 from pathlib import Path
 
 import pytest
 
 from patron.core import InputError, Settings
 from patron.demo import run_demo
+from patron.demo.runner import SOURCE_OF_FILE
 from patron.identity import (
     LinkageModel,
     clusters_of,
     links,
+    pairs_within,
     pairwise_scores,
     propose,
     quality_report,
@@ -22,8 +23,6 @@ from patron.identity import (
 from patron.identity.customer_model import customer_spec
 from patron.identity.records import MATCH_COLUMNS, city_key, match_records, name_parts
 from patron.store import Store, open_store
-
-DEMO_SOURCES = {"pos_members": "pos", "web_customers": "web", "service_contacts": "service"}
 
 
 def test_name_parts_ignore_order_script_and_a_repeated_family_name() -> None:
@@ -79,13 +78,13 @@ def test_demo_duplicates_are_found_without_false_merges(
     with store.connect() as conn:
         records = match_records(conn)
     with truth_file.open(encoding="utf-8") as fh:
-        person = {(DEMO_SOURCES[r["source"]], r["source_record_key"]): r["person_id"]
+        person = {(SOURCE_OF_FILE[r["source"]], r["source_record_key"]): r["person_id"]
                   for r in csv.DictReader(fh)}  # fmt: skip
     owner = [person[(s, k)] for s, k in zip(records.source, records.source_key, strict=True)]
     by_person: dict[str, list[int]] = {}
     for record_id, who in zip(records.unique_id, owner, strict=True):
         by_person.setdefault(who, []).append(int(record_id))
-    truth = {p for ids in by_person.values() for p in itertools.combinations(sorted(ids), 2)}
+    truth = pairs_within(by_person.values())
     model = LinkageModel(customer_spec()).fit(records)
     pairs = model.predict(records, threshold=0.5)
     scores = pairwise_scores(zip(pairs.unique_id_l, pairs.unique_id_r, strict=True), truth)
@@ -121,6 +120,7 @@ def test_clusters_are_transitive_and_keep_the_oldest_id() -> None:
     survivor = clusters_of([1, 2, 3, 4, 5, 6], [(5, 3), (3, 4), (6, 2)])
     assert survivor == {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 2}
     assert clusters_of([7], []) == {7: 7}
+    assert pairs_within([[3, 1, 2], [4]]) == {(1, 2), (1, 3), (2, 3)}
 
 
 def test_proposal_clusters_the_demo_company_and_is_stable(
@@ -131,7 +131,7 @@ def test_proposal_clusters_the_demo_company_and_is_stable(
     store, truth_file, _ = demo_store
     proposal = propose(store, high=0.9, low=0.5)
     with truth_file.open(encoding="utf-8") as fh:
-        person = {(DEMO_SOURCES[r["source"]], r["source_record_key"]): r["person_id"]
+        person = {(SOURCE_OF_FILE[r["source"]], r["source_record_key"]): r["person_id"]
                   for r in csv.DictReader(fh)}  # fmt: skip
     rows = links(proposal)
     by_cluster: dict[int, list[str]] = {}
@@ -140,10 +140,7 @@ def test_proposal_clusters_the_demo_company_and_is_stable(
         by_cluster.setdefault(customer_id, []).append(f"{source}/{key}")
         by_person.setdefault(person[(source, key)], []).append(f"{source}/{key}")
 
-    def pairs(groups: dict[object, list[str]]) -> set[tuple[str, str]]:
-        return {p for g in groups.values() for p in itertools.combinations(sorted(g), 2)}
-
-    scores = pairwise_scores(pairs(by_cluster), pairs(by_person))
+    scores = pairwise_scores(pairs_within(by_cluster.values()), pairs_within(by_person.values()))
     assert scores.precision >= 0.99 and scores.f1 >= 0.88, scores
     assert proposal.merges == len(rows) - proposal.clusters > 0
     # every cluster is named by its smallest customer id

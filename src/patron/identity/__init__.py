@@ -18,7 +18,7 @@ The engine is Splink on DuckDB (see ``engine``); fields are described by kind (`
 
 from patron.identity.customer_model import customer_spec
 from patron.identity.engine import MODEL_FORMAT, DuckDBLimits, LinkageModel, LinkageSpec
-from patron.identity.evaluation import PairwiseScores, pair_key, pairwise_scores
+from patron.identity.evaluation import PairwiseScores, pair_key, pairs_within, pairwise_scores
 from patron.identity.fields import FieldKind, LinkageField
 from patron.identity.proposal import (
     DEFAULT_HIGH,
@@ -53,6 +53,7 @@ __all__ = [
     "links",
     "match_records",
     "pair_key",
+    "pairs_within",
     "pairwise_scores",
     "propose",
     "quality_report",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
@@ -37,3 +38,12 @@ def pairwise_scores(
     found = {pair_key(a, b) for a, b in predicted}
     truth = {pair_key(a, b) for a, b in actual}
     return PairwiseScores(len(found & truth), len(found), len(truth))
+
+
+def pairs_within(groups: Iterable[Iterable[Hashable]]) -> set[tuple[Hashable, Hashable]]:
+    """Every pair of members within each group (clusters, or the records of one person)."""
+    return {
+        pair_key(a, b)
+        for group in groups
+        for a, b in itertools.combinations(sorted(group, key=str), 2)
+    }

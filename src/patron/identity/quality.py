@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from patron.core import utcnow
-from patron.identity.records import match_records
+from patron.identity.records import current_customer_records, match_records
 from patron.store import Store, decayed_reliability
 from patron.store.schema import import_batches, source_records, sources
 
@@ -109,7 +109,7 @@ def _validity_flags(conn: Connection) -> pd.DataFrame:
             sr.id,
             sr.parsed["phones"][0]["valid"].as_string(),
             sr.parsed["emails"][0]["valid"].as_string(),
-        ).where(sr.kind == "customers", sr.is_current, sr.customer_id.is_not(None))
+        ).where(*current_customer_records())
     ).all()
     return pd.DataFrame(
         [(i, str(p).lower() in _TRUE, str(e).lower() in _TRUE) for i, p, e in rows],

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from patron.normalise import FULL_NAME_OF, normalise_address, normalise_name, search_key
 from patron.store.schema import source_records, sources
@@ -37,6 +37,12 @@ def _text(parsed: Any, *path: str | int) -> Any:
     return expr.as_string()
 
 
+def current_customer_records() -> tuple[ColumnElement[bool], ...]:
+    """The source records matching works on: current versions of customer records."""
+    sr = source_records.c
+    return (sr.kind == "customers", sr.is_current, sr.customer_id.is_not(None))
+
+
 def match_records(conn: Connection) -> pd.DataFrame:
     """One row per current customer source record with MATCH_COLUMNS; blanks are None.
 
@@ -61,34 +67,21 @@ def match_records(conn: Connection) -> pd.DataFrame:
             _text(p, "postcode").label("postcode"),
         )
         .join(sources, sources.c.id == sr.source_id)
-        .where(sr.kind == "customers", sr.is_current, sr.customer_id.is_not(None))
+        .where(*current_customer_records())
         .order_by(sr.id)
     )
-    read = [c for c in MATCH_COLUMNS if c not in ("name_tokens", "name_parts")]
-    read[read.index("name_key") + 1 : read.index("name_key") + 1] = ["given_name", "family_name"]
-    frame = pd.DataFrame(conn.execute(query).all(), columns=read)
-    frame.insert(
-        frame.columns.get_loc("name_key") + 1,
-        "name_tokens",
-        [
-            name_tokens(full, given, family)
-            for full, given, family in zip(
-                frame.full_name, frame.given_name, frame.family_name, strict=True
-            )
-        ],
-    )
-    frame.insert(
-        frame.columns.get_loc("name_tokens") + 1,
-        "name_parts",
-        [
-            name_parts(full, given, family)
-            for full, given, family in zip(
-                frame.full_name, frame.given_name, frame.family_name, strict=True
-            )
-        ],
-    )
-    frame = frame.drop(columns=["given_name", "family_name"])
+    result = conn.execute(query)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    parts = [
+        name_parts(full, given, family)
+        for full, given, family in zip(
+            frame.full_name, frame.given_name, frame.family_name, strict=True
+        )
+    ]
+    frame["name_parts"] = parts
+    frame["name_tokens"] = ["".join(p) if p else None for p in parts]
     frame["city"] = [city_key(c) for c in frame.city]
+    frame = frame[list(MATCH_COLUMNS)]  # in order, without the given and family name
     text = [c for c in MATCH_COLUMNS if c not in ("unique_id", "customer_id")]
     frame[text] = frame[text].replace("", None)
     return frame

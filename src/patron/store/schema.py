@@ -314,6 +314,112 @@ rejected_rows = Table(
     Index("ix_rejected_rows_batch", "batch_id", "row_number"),
 )
 
+# One row per merge of customer ``merged_id`` into ``survivor_id``. ``moved`` lists the ids of
+# every row the merge moved, per table, so an unmerge moves exactly those back; ``before`` keeps
+# both customers' golden records as they were.
+customer_merges = Table(
+    "customer_merges",
+    metadata,
+    _pk(),
+    Column("survivor_id", ForeignKey("customers.id"), nullable=False),
+    Column("merged_id", ForeignKey("customers.id"), nullable=False),
+    Column("match_probability", Float),  # NULL for a merge a person asked for without a score
+    Column("match_weight", Float),
+    Column("reason", Text, nullable=False),  # automatic|review|manual, and why
+    Column("run_id", ForeignKey("match_runs.id")),
+    Column("actor", String(100), nullable=False),
+    Column("merged_at", TS, nullable=False),
+    Column("moved", JSON, nullable=False),  # {"orders": [ids], ...}
+    Column("before", JSON, nullable=False),  # {"survivor": {...}, "merged": {...}}
+    Column("undone_at", TS),
+    Column("undone_by", String(100)),
+    Column("undo_reason", Text),
+    Index("ix_customer_merges_survivor", "survivor_id"),
+    Index("ix_customer_merges_merged", "merged_id"),
+)
+
+# Each `patron unify` run: the model it used (versioned JSON) and the newest source record it
+# saw, so the next incremental run matches only records loaded since.
+match_runs = Table(
+    "match_runs",
+    metadata,
+    _pk(),
+    Column("mode", String(20), nullable=False),  # full|incremental
+    Column("status", String(20), nullable=False),  # running|completed|failed
+    Column("actor", String(100), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Column("high", Float, nullable=False),
+    Column("low", Float, nullable=False),
+    Column("model", JSON),  # the trained matching model (patron.identity.LinkageModel JSON)
+    Column("watermark", BigInteger),  # the newest source record id this run considered
+    Column("records", Integer),
+    Column("pairs", Integer),
+    Column("merges", Integer),
+    Column("reviews", Integer),
+    Column("households", Integer),
+    Column("error", Text),
+)
+
+# Pairs of source records between the thresholds, for a person to decide. Decisions stay:
+# a rejected pair is never proposed again, and labelled pairs calibrate the model.
+match_reviews = Table(
+    "match_reviews",
+    metadata,
+    _pk(),
+    Column("record_l", ForeignKey("source_records.id"), nullable=False),
+    Column("record_r", ForeignKey("source_records.id"), nullable=False),
+    Column("customer_l", ForeignKey("customers.id"), nullable=False),
+    Column("customer_r", ForeignKey("customers.id"), nullable=False),
+    Column("match_probability", Float, nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Column("evidence", JSON, nullable=False),  # per field: both values, level, weight
+    Column("status", String(20), nullable=False),  # pending|accepted|rejected|superseded
+    Column("run_id", ForeignKey("match_runs.id")),
+    Column("created_at", TS, nullable=False),
+    Column("decided_at", TS),
+    Column("decided_by", String(100)),
+    Column("note", Text),
+    Column("merge_id", ForeignKey("customer_merges.id")),
+    UniqueConstraint("record_l", "record_r", name="uq_match_reviews_pair"),
+    Index("ix_match_reviews_status", "status", "match_probability"),
+)
+
+# Households: people at one address sharing a surname (or a landline / family mailbox). They
+# are linked, never merged: each member stays their own customer.
+households = Table(
+    "households",
+    metadata,
+    _pk(),
+    Column("address_key", Text, nullable=False),
+    Column("label", Text),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+household_members = Table(
+    "household_members",
+    metadata,
+    Column("customer_id", ForeignKey("customers.id"), primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False),
+    Column("since", TS, nullable=False),
+    Index("ix_household_members_household", "household_id"),
+)
+
+# Data quality measured over time: one row per source (and one for the whole store, source
+# NULL) each time the quality report is saved.
+quality_snapshots = Table(
+    "quality_snapshots",
+    metadata,
+    _pk(),
+    Column("taken_at", TS, nullable=False),
+    Column("source", String(100)),
+    Column("records", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("details", JSON, nullable=False),
+    Index("ix_quality_snapshots_taken", "taken_at"),
+)
+
 users = Table(
     "users",
     metadata,

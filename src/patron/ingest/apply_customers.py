@@ -1,15 +1,17 @@
 """Write customer rows: the raw record, the golden customer, contact points and consent.
 
-Until identity resolution lands, each new source record becomes its own customer and a changed
-record (same key in the same source) updates that customer with the record's current values.
+Each new source record becomes its own customer (identity resolution merges them later). A
+changed record (same key in the same source) updates its customer: with the record's values
+when it is the customer's only record, by survivorship over all of them otherwise.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
+from patron.golden import recompute_golden
 from patron.ingest.prepare import (
     CONSENT_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -94,10 +96,13 @@ def apply_change(
     record_id = insert_source_records(conn, ctx, [(row, customer_id)])[0]
     if customer_id is None:  # pragma: no cover - customer records always carry their customer
         return
-    values = golden_values(row.parsed, record_id)
-    values["updated_at"] = ctx.loaded_at
-    values["version"] = customers.c.version + 1
-    conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
+    if _record_count(conn, customer_id) > 1:  # merged, or edited by a person
+        recompute_golden(conn, [customer_id], at=ctx.loaded_at)
+    else:
+        values = golden_values(row.parsed, record_id)
+        values["updated_at"] = ctx.loaded_at
+        values["version"] = customers.c.version + 1
+        conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
     # Rows rebuilt from a staging file carry no prepared values; derive them the same way.
     _, contact, consent = row.prepared or prepare_customer(row.parsed)
     now = db_timestamp(conn, ctx.loaded_at)
@@ -122,6 +127,14 @@ def apply_change(
         if latest.get((c[0], c[1])) != c[2]  # (channel, purpose) -> status
     ]
     insert_tuples(conn, consents, CONSENT_INSERT, grants, ready=True)
+
+
+def _record_count(conn: Connection, customer_id: int) -> int:
+    sr = source_records.c
+    query = select(func.count()).where(
+        sr.customer_id == customer_id, sr.kind == "customers", sr.is_current
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def latest_consents(

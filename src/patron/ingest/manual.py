@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from patron.core import ConflictError, InputError, NotFoundError, Settings, utcnow
+from patron.golden import MANUAL_SOURCE, golden_values
 from patron.ingest import batches
 from patron.ingest.apply_customers import apply_change, apply_customers
 from patron.ingest.fields import CONSENT_CHANNELS
@@ -26,7 +27,6 @@ from patron.ingest.versions import BatchContext, load_versions
 from patron.store import record_audit
 from patron.store.schema import consents, customers, import_batches, source_records
 
-MANUAL_SOURCE = "patron"
 # Fields a person may enter; phone, email and address add contact points.
 EDITABLE = (
     "full_name",
@@ -189,7 +189,10 @@ def update_customer(
         for column in _COLUMNS_OF_INPUT.get(name, (name,)):
             lineage[column] = int(record_id)
             affected.add(column)
+    # The edited columns take the person's values, whatever survivorship chose for the rest.
+    entered = golden_values(parsed.parsed, int(record_id))
     kept = {c: getattr(row, c) for c in _GOLDEN_COLUMNS if c not in affected}
+    kept.update({c: entered[c] for c in affected})
     conn.execute(
         update(customers).where(customers.c.id == customer_id).values(lineage=lineage, **kept)
     )

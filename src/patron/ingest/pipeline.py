@@ -32,7 +32,7 @@ from patron.ingest.producer import ReadSpec, StagedChunk, parsed_chunks
 from patron.ingest.readers import ReaderLimits, TableReader, open_table
 from patron.ingest.rows import ParsedRow, RejectedRow, RowContext
 from patron.ingest.versions import BatchContext
-from patron.store import MMAP_BYTES, Store, open_store, record_audit
+from patron.store import MMAP_BYTES, Store, hold_customer_links, open_store, record_audit
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, a worker process costs more than it saves
 
@@ -464,6 +464,7 @@ def _write_staged(conn: Connection, ctx: BatchContext, group: list[StagedChunk])
             attached.append(schema)
         with conn.begin():
             batches.touch(conn, ctx.batch_id)
+            hold_customer_links(conn, exclusive=False)  # no merge between reads and writes
             for chunk, schema in zip(group, schemas, strict=True):
                 counts = _apply_staged(conn, ctx, chunk, schema)
                 batches.insert_rejects(conn, ctx.batch_id, chunk.rejected, ctx.loaded_at)
@@ -498,6 +499,7 @@ def _write_chunk(
     rejected = [r for r in rows if isinstance(r, RejectedRow)]
     with store.begin() as conn:
         batches.touch(conn, ctx.batch_id)
+        hold_customer_links(conn, exclusive=False)  # no merge between reads and writes
         # Keys are unique within a chunk (parse_chunk quarantines earlier duplicates).
         accepted = [r for r in rows if isinstance(r, ParsedRow)]
         applied, unresolved = _apply(conn, ctx, accepted, customer_source)

@@ -7,26 +7,12 @@ Values are what both SQLite and PostgreSQL's COPY accept as they are: text, numb
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import orjson
 
-# Columns of customers that come from the record, in the order prepared rows carry them.
-GOLDEN_FIELDS = (
-    "full_name",
-    "given_name",
-    "family_name",
-    "name_key",
-    "gender",
-    "birth_date",
-    "company",
-    "member_tier",
-    "province",
-    "city",
-    "district",
-    "postcode",
-)
+from patron.golden.fields import GOLDEN_FIELDS, golden_values, primary
+
 CUSTOMER_COLUMNS = (*GOLDEN_FIELDS, "primary_email", "primary_phone", "attributes")
 POINT_COLUMNS = (
     "kind",
@@ -42,30 +28,18 @@ POINT_COLUMNS = (
 )
 CONSENT_COLUMNS = ("channel", "purpose", "status", "origin")
 
+__all__ = [
+    "CONSENT_COLUMNS",
+    "CUSTOMER_COLUMNS",
+    "GOLDEN_FIELDS",
+    "POINT_COLUMNS",
+    "PreparedCustomer",
+    "golden_values",
+    "prepare_customer",
+    "primary",
+]
+
 PreparedCustomer = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]
-
-
-def primary(points: list[dict[str, Any]], prefer_kind: str | None = None) -> str | None:
-    """The first valid value, preferring a kind (mobile phones over landlines)."""
-    valid = [p for p in points if p.get("valid")]
-    if prefer_kind:
-        preferred = [p for p in valid if p.get("kind") == prefer_kind]
-        valid = preferred or valid
-    return valid[0]["value"] if valid else None
-
-
-def golden_values(parsed: dict[str, Any], source_record_id: int | None) -> dict[str, Any]:
-    """The customer columns a parsed record gives (Python values), with its lineage."""
-    values: dict[str, Any] = {name: parsed.get(name) for name in GOLDEN_FIELDS}
-    if values["birth_date"]:
-        values["birth_date"] = date.fromisoformat(values["birth_date"])
-    values["primary_email"] = primary(parsed.get("emails") or [])
-    values["primary_phone"] = primary(parsed.get("phones") or [], prefer_kind="mobile")
-    values["attributes"] = parsed.get("attributes") or None
-    # Every field of a single-record customer comes from that record: "*" says so in a few
-    # bytes. Field-by-field entries ({"full_name": 12, ...}) appear once records are merged.
-    values["lineage"] = {"*": source_record_id} if source_record_id is not None else None
-    return values
 
 
 def prepare_customer(parsed: dict[str, Any]) -> PreparedCustomer:

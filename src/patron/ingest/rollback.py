@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 
 from patron.core import PatronError
+from patron.golden import recompute_golden
 from patron.ingest import batches
 from patron.ingest.apply_facts import (
     event_values,
@@ -20,12 +21,12 @@ from patron.ingest.apply_facts import (
     product_values,
     refresh_order_totals,
 )
-from patron.ingest.prepare import golden_values
 from patron.ingest.versions import BatchContext, chunked
 from patron.store import Store, record_audit
 from patron.store.schema import (
     consents,
     contact_points,
+    customer_merges,
     customers,
     import_batches,
     interactions,
@@ -144,14 +145,15 @@ def _rollback_customers(
             hint="roll those batches back first: "
             + "; ".join(f"patron import rollback {b}" for b in blockers),
         )
+    merges = _merges_of(conn, customer_ids)
+    if merges:
+        raise PatronError(
+            f"customers of batch {ctx.batch_id} took part in merge(s) "
+            f"{', '.join(f'#{m}' for m in merges)}",
+            hint="undo those merges first: "
+            + "; ".join(f"patron identity unmerge --merge {m}" for m in merges),
+        )
     latest = _remaining_versions(conn, ctx, _batch_keys(conn, ctx.batch_id))
-    for version in latest.values():
-        if version["customer_id"] is not None:
-            values = golden_values(version["parsed"], version["id"])
-            values["version"] = customers.c.version + 1
-            conn.execute(
-                update(customers).where(customers.c.id == version["customer_id"]).values(**values)
-            )
     result = {
         "contact_points": conn.execute(
             delete(contact_points).where(contact_points.c.batch_id == ctx.batch_id)
@@ -162,11 +164,25 @@ def _rollback_customers(
         "source_records": _delete_batch_records(conn, ctx.batch_id),
     }
     _make_current(conn, latest)
+    # Survivorship over what remains (a customer may also hold a person's edits).
+    recompute_golden(conn, {v["customer_id"] for v in latest.values() if v["customer_id"]})
     for part in chunked(created):
         conn.execute(delete(customers).where(customers.c.id.in_(part)))
     result["customers_removed"] = len(created)
     result["customers_restored"] = len(latest)
     return result
+
+
+def _merges_of(conn: Connection, customer_ids: list[int]) -> list[int]:
+    """Merges still in force that involve any of these customers."""
+    m = customer_merges.c
+    found: set[int] = set()
+    for part in chunked(customer_ids):
+        query = select(m.id).where(
+            m.undone_at.is_(None), or_(m.survivor_id.in_(part), m.merged_id.in_(part))
+        )
+        found.update(int(r[0]) for r in conn.execute(query))
+    return sorted(found)
 
 
 def _created_by(conn: Connection, customer_id: int, batch_id: int) -> bool:

@@ -5,6 +5,7 @@ from patron.store.audit import record_audit, verify_audit_chain
 from patron.store.bulk import db_timestamp, insert_rows, insert_tuples
 from patron.store.engine import MMAP_BYTES
 from patron.store.ids import allocate_ids
+from patron.store.locks import hold_customer_links
 from patron.store.reliability import decayed_reliability
 from patron.store.store import Store, open_store
 
@@ -13,6 +14,7 @@ __all__ = [
     "Store",
     "allocate_ids",
     "db_timestamp",
+    "hold_customer_links",
     "decayed_reliability",
     "insert_rows",
     "insert_tuples",

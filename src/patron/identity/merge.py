@@ -1,0 +1,481 @@
+"""Merge two customers into one, and undo it exactly.
+
+A merge moves every row that belongs to the merged customer (its source records, contact
+points, consent history, orders, interactions, ...) to the survivor, marks the merged customer
+``merged`` with a pointer to the survivor (its id keeps working: readers follow the pointer),
+rebuilds the survivor's golden record by survivorship, and records in ``customer_merges`` the
+id of every row it moved and both golden records as they were. Consent merges as "most
+restrictive wins": where either customer had denied a channel, the survivor ends denied.
+
+An unmerge moves exactly those rows back (and the newer versions of the records that came from
+the merged customer), removes the consent rows the merge added, reactivates the merged
+customer and restores both golden records. It also records the pair as reviewed and rejected,
+so matching never merges them again on its own.
+
+Both run inside the caller's transaction, holding the customer-links lock (see
+patron.store.locks) so no import chunk interleaves, and both are audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
+
+from patron.core import ConflictError, NotFoundError, utcnow
+from patron.golden import golden_snapshot, recompute_golden, restore_snapshot
+from patron.store import hold_customer_links, record_audit
+from patron.store.schema import (
+    consents,
+    contact_points,
+    customer_merges,
+    customers,
+    household_members,
+    interactions,
+    match_reviews,
+    orders,
+    source_records,
+)
+
+# Tables whose rows belong to a customer and follow it into a merge. A table added later with
+# a customer_id (segment memberships, messages, CRM records) must be listed here or in
+# CUSTOMER_HISTORY: a test checks every foreign key to customers is accounted for.
+MOVED_WITH_CUSTOMER: tuple[Table, ...] = (
+    source_records,
+    contact_points,
+    consents,
+    orders,
+    interactions,
+)
+# Tables that name customers as history (what was proposed, merged or decided): never moved.
+CUSTOMER_HISTORY = ("customers", "customer_merges", "match_reviews", "household_members")
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class MergeRecord:
+    id: int
+    survivor_id: int
+    merged_id: int
+    match_probability: float | None
+    match_weight: float | None
+    reason: str
+    actor: str
+    merged_at: datetime
+    undone_at: datetime | None
+    undone_by: str | None
+    moved: dict[str, list[int]]
+
+
+def merge_customers(
+    conn: Connection,
+    survivor_id: int,
+    merged_id: int,
+    *,
+    actor: str,
+    reason: str,
+    probability: float | None = None,
+    weight: float | None = None,
+    run_id: int | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Merge ``merged_id`` into ``survivor_id``; returns the merge's id."""
+    now = at or utcnow()
+    hold_customer_links(conn, exclusive=True)
+    if survivor_id == merged_id:
+        raise ConflictError(f"customer {survivor_id} cannot be merged into itself")
+    rows = _lock_customers(conn, [survivor_id, merged_id])
+    for cid in (survivor_id, merged_id):
+        if cid not in rows:
+            raise NotFoundError(f"no customer {cid}")
+        if rows[cid].status != "active":
+            into = rows[cid].merged_into_id
+            raise ConflictError(
+                f"customer {cid} is {rows[cid].status}"
+                + (f" (into customer {into})" if into else ""),
+                hint=f"merge with customer {into} instead" if into else None,
+            )
+    before = {
+        "survivor": golden_snapshot(rows[survivor_id]),
+        "merged": golden_snapshot(rows[merged_id]),
+        "survivor_records": _current_records(conn, survivor_id),
+        "merged_records": _current_records(conn, merged_id),
+    }
+    consent_before = _latest_consents(conn, [survivor_id, merged_id])
+    merge_id = int(
+        conn.execute(
+            insert(customer_merges)
+            .values(
+                survivor_id=survivor_id,
+                merged_id=merged_id,
+                match_probability=probability,
+                match_weight=weight,
+                reason=reason,
+                run_id=run_id,
+                actor=actor,
+                merged_at=now,
+                moved={},
+                before=before,
+            )
+            .returning(customer_merges.c.id)
+        ).scalar_one()
+    )
+    moved: dict[str, list[int]] = {}
+    for table in MOVED_WITH_CUSTOMER:
+        ids = [
+            int(r[0])
+            for r in conn.execute(select(table.c.id).where(table.c.customer_id == merged_id))
+        ]
+        _set_owner(conn, table, ids, survivor_id)
+        moved[str(table.name)] = ids
+    moved["consents_added"] = _most_restrictive(
+        conn, consent_before, survivor_id, merged_id, merge_id, now
+    )
+    household = conn.execute(
+        select(household_members.c.household_id).where(household_members.c.customer_id == merged_id)
+    ).scalar()
+    if household is not None:  # the merged customer leaves its household; an unmerge returns it
+        conn.execute(delete(household_members).where(household_members.c.customer_id == merged_id))
+        before["household_id"] = int(household)
+    conn.execute(
+        update(customers)
+        .where(customers.c.id == merged_id)
+        .values(
+            status="merged",
+            merged_into_id=survivor_id,
+            version=customers.c.version + 1,
+            updated_at=now,
+        )
+    )
+    recompute_golden(conn, [survivor_id], at=now)
+    conn.execute(
+        update(customer_merges)
+        .where(customer_merges.c.id == merge_id)
+        .values(moved=moved, before=before)
+    )
+    record_audit(
+        conn,
+        actor=actor,
+        action="customer.merged",
+        target_type="customer",
+        target_id=survivor_id,
+        details={
+            "merge": merge_id,
+            "merged": merged_id,
+            "reason": reason,
+            "match_probability": probability,
+            "match_weight": weight,
+            "moved": {name: len(ids) for name, ids in moved.items()},
+        },
+    )
+    return merge_id
+
+
+def unmerge(
+    conn: Connection,
+    merge_id: int,
+    *,
+    actor: str,
+    reason: str = "",
+    at: datetime | None = None,
+) -> MergeRecord:
+    """Undo a merge: the merged customer comes back with its rows and golden record."""
+    now = at or utcnow()
+    hold_customer_links(conn, exclusive=True)
+    record = get_merge(conn, merge_id)
+    if record.undone_at is not None:
+        raise ConflictError(
+            f"merge #{merge_id} was already undone at {record.undone_at:%Y-%m-%d %H:%M} by "
+            f"{record.undone_by}"
+        )
+    survivor, merged = record.survivor_id, record.merged_id
+    rows = _lock_customers(conn, [survivor, merged])
+    if rows[survivor].status != "active":
+        later = _merge_absorbing(conn, survivor)
+        raise ConflictError(
+            f"customer {survivor} has since been merged into customer "
+            f"{rows[survivor].merged_into_id}",
+            hint=f"undo merge #{later} first" if later else None,
+        )
+    before: dict[str, Any] = dict(
+        conn.execute(
+            select(customer_merges.c.before).where(customer_merges.c.id == merge_id)
+        ).scalar_one()
+    )
+    moved = record.moved
+    for table in MOVED_WITH_CUSTOMER:
+        _set_owner(conn, table, moved.get(table.name, []), merged, only_from=survivor)
+    _return_newer_versions(conn, moved.get("source_records", []), survivor, merged)
+    added = moved.get("consents_added", [])
+    for start in range(0, len(added), _CHUNK):
+        conn.execute(delete(consents).where(consents.c.id.in_(added[start : start + _CHUNK])))
+    if before.get("household_id") is not None:
+        conn.execute(
+            insert(household_members).values(
+                customer_id=merged, household_id=before["household_id"], since=now
+            )
+        )
+    conn.execute(
+        update(customers)
+        .where(customers.c.id == merged)
+        .values(status="active", merged_into_id=None, updated_at=now)
+    )
+    for cid, key in ((survivor, "survivor"), (merged, "merged")):
+        if _current_records(conn, cid) == before[f"{key}_records"]:
+            conn.execute(
+                update(customers)
+                .where(customers.c.id == cid)
+                .values(
+                    **restore_snapshot(before[key]),
+                    version=customers.c.version + 1,
+                    updated_at=now,
+                )
+            )
+        else:  # records arrived or changed since the merge: decide afresh
+            recompute_golden(conn, [cid], at=now)
+    conn.execute(
+        update(customer_merges)
+        .where(customer_merges.c.id == merge_id)
+        .values(undone_at=now, undone_by=actor, undo_reason=reason or None)
+    )
+    _keep_apart(conn, survivor, merged, merge_id, actor, now, record.match_probability)
+    record_audit(
+        conn,
+        actor=actor,
+        action="customer.unmerged",
+        target_type="customer",
+        target_id=survivor,
+        details={"merge": merge_id, "restored": merged, "reason": reason},
+    )
+    return get_merge(conn, merge_id)
+
+
+def get_merge(conn: Connection, merge_id: int) -> MergeRecord:
+    m = customer_merges.c
+    row = conn.execute(select(customer_merges).where(m.id == merge_id)).first()
+    if row is None:
+        raise NotFoundError(
+            f"no merge #{merge_id}", hint="list merges with `patron identity show ID`"
+        )
+    return _record(row)
+
+
+def merges_of(conn: Connection, customer_id: int) -> list[MergeRecord]:
+    """Every merge a customer took part in, oldest first."""
+    m = customer_merges.c
+    query = (
+        select(customer_merges)
+        .where(or_(m.survivor_id == customer_id, m.merged_id == customer_id))
+        .order_by(m.id)
+    )
+    return [_record(r) for r in conn.execute(query)]
+
+
+def resolve_customer(conn: Connection, customer_id: int) -> int:
+    """The customer an id stands for today: merged ids lead to their survivor."""
+    seen = {customer_id}
+    current = customer_id
+    while True:
+        into = conn.execute(
+            select(customers.c.merged_into_id).where(customers.c.id == current)
+        ).scalar()
+        if into is None:
+            return current
+        if into in seen:  # pragma: no cover - merges never form a cycle
+            raise ConflictError(f"customer {customer_id}: merge pointers form a cycle")
+        seen.add(int(into))
+        current = int(into)
+
+
+def _record(row: Any) -> MergeRecord:
+    return MergeRecord(
+        int(row.id),
+        int(row.survivor_id),
+        int(row.merged_id),
+        row.match_probability,
+        row.match_weight,
+        row.reason,
+        row.actor,
+        row.merged_at,
+        row.undone_at,
+        row.undone_by,
+        {k: [int(i) for i in v] for k, v in (row.moved or {}).items()},
+    )
+
+
+def _lock_customers(conn: Connection, ids: list[int]) -> dict[int, Any]:
+    query = select(customers).where(customers.c.id.in_(ids)).order_by(customers.c.id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {int(r.id): r for r in conn.execute(query)}
+
+
+def _current_records(conn: Connection, customer_id: int) -> list[int]:
+    sr = source_records.c
+    query = (
+        select(sr.id)
+        .where(sr.customer_id == customer_id, sr.kind == "customers", sr.is_current)
+        .order_by(sr.id)
+    )
+    return [int(r[0]) for r in conn.execute(query)]
+
+
+def _set_owner(
+    conn: Connection, table: Table, ids: list[int], owner: int, *, only_from: int | None = None
+) -> None:
+    for start in range(0, len(ids), _CHUNK):
+        condition = table.c.id.in_(ids[start : start + _CHUNK])
+        if only_from is not None:  # rows a later merge or unmerge moved elsewhere stay there
+            condition = and_(condition, table.c.customer_id == only_from)
+        conn.execute(update(table).where(condition).values(customer_id=owner))
+
+
+def _return_newer_versions(
+    conn: Connection, moved_records: list[int], survivor: int, merged: int
+) -> None:
+    """Records that came from the merged customer and were re-imported while merged: their
+    newer versions (and the contact points and consents those brought) go back with them."""
+    sr = source_records.c
+    keys: set[tuple[int, str, str]] = set()
+    for start in range(0, len(moved_records), _CHUNK):
+        part = moved_records[start : start + _CHUNK]
+        keys.update(
+            (int(r.source_id), r.kind, r.source_key)
+            for r in conn.execute(
+                select(sr.source_id, sr.kind, sr.source_key).where(sr.id.in_(part))
+            )
+        )
+    newer: list[int] = []
+    moved = set(moved_records)
+    for source_id, kind, key in sorted(keys):
+        newer += [
+            int(r[0])
+            for r in conn.execute(
+                select(sr.id).where(
+                    sr.source_id == source_id,
+                    sr.kind == kind,
+                    sr.source_key == key,
+                    sr.customer_id == survivor,
+                )
+            )
+            if int(r[0]) not in moved
+        ]
+    _set_owner(conn, source_records, newer, merged, only_from=survivor)
+    for table in (contact_points, consents):
+        for start in range(0, len(newer), _CHUNK):
+            conn.execute(
+                update(table)
+                .where(
+                    table.c.source_record_id.in_(newer[start : start + _CHUNK]),
+                    table.c.customer_id == survivor,
+                )
+                .values(customer_id=merged)
+            )
+
+
+def _latest_consents(
+    conn: Connection, customer_ids: Iterable[int]
+) -> dict[int, dict[tuple[str, str], tuple[str, datetime, int]]]:
+    """Per customer and (channel, purpose): the newest status, when, and its row id."""
+    c = consents.c
+    out: dict[int, dict[tuple[str, str], tuple[str, datetime, int]]] = {}
+    query = (
+        select(c.id, c.customer_id, c.channel, c.purpose, c.status, c.recorded_at)
+        .where(c.customer_id.in_(list(customer_ids)))
+        .order_by(c.recorded_at, c.id)
+    )
+    for r in conn.execute(query):
+        out.setdefault(int(r.customer_id), {})[(r.channel, r.purpose)] = (
+            r.status,
+            r.recorded_at,
+            int(r.id),
+        )
+    return out
+
+
+def _most_restrictive(
+    conn: Connection,
+    before: dict[int, dict[tuple[str, str], tuple[str, datetime, int]]],
+    survivor: int,
+    merged: int,
+    merge_id: int,
+    now: datetime,
+) -> list[int]:
+    """Where either customer had denied a channel and purpose but the newest of the two
+    statuses is a grant, record a denial for the survivor; returns the rows added."""
+    added: list[int] = []
+    mine, theirs = before.get(survivor, {}), before.get(merged, {})
+    for key in sorted(set(mine) | set(theirs)):
+        states = [s for s in (mine.get(key), theirs.get(key)) if s is not None]
+        newest = max(states, key=lambda s: (s[1], s[2]))
+        if newest[0] != "denied" and any(s[0] == "denied" for s in states):
+            channel, purpose = key
+            added.append(
+                int(
+                    conn.execute(
+                        insert(consents)
+                        .values(
+                            customer_id=survivor,
+                            channel=channel,
+                            purpose=purpose,
+                            status="denied",
+                            recorded_at=now,
+                            origin=f"merge #{merge_id}: the most restrictive of customers "
+                            f"{survivor} and {merged}",
+                        )
+                        .returning(consents.c.id)
+                    ).scalar_one()
+                )
+            )
+    return added
+
+
+def _merge_absorbing(conn: Connection, customer_id: int) -> int | None:
+    m = customer_merges.c
+    return conn.execute(
+        select(m.id).where(m.merged_id == customer_id, m.undone_at.is_(None)).order_by(m.id.desc())
+    ).scalar()
+
+
+def _keep_apart(
+    conn: Connection,
+    survivor: int,
+    merged: int,
+    merge_id: int,
+    actor: str,
+    now: datetime,
+    probability: float | None,
+) -> None:
+    """Record the two customers as a rejected pair, so matching does not merge them again."""
+    left, right = _current_records(conn, survivor), _current_records(conn, merged)
+    if not left or not right:
+        return
+    a, b = sorted((left[0], right[0]))
+    r = match_reviews.c
+    decided = {
+        "status": "rejected",
+        "decided_at": now,
+        "decided_by": actor,
+        "note": f"unmerged (merge #{merge_id})",
+    }
+    changed = conn.execute(
+        update(match_reviews).where(r.record_l == a, r.record_r == b).values(**decided)
+    ).rowcount
+    if not changed:
+        owner = {left[0]: survivor, right[0]: merged}
+        conn.execute(
+            insert(match_reviews).values(
+                record_l=a,
+                record_r=b,
+                customer_l=owner[a],
+                customer_r=owner[b],
+                match_probability=probability if probability is not None else 0.0,
+                match_weight=0.0,
+                evidence={},
+                created_at=now,
+                **decided,
+            )
+        )

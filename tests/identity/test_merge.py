@@ -1,0 +1,284 @@
+"""Merging customers and undoing it: every relation follows the survivor, lineage is complete,
+consent never becomes more permissive, and an unmerge restores exactly what was there."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
+from sqlalchemy import Connection, select
+
+from patron.core import ConflictError, Settings
+from patron.golden import GOLDEN_COLUMNS
+from patron.identity.merge import (
+    CUSTOMER_HISTORY,
+    MOVED_WITH_CUSTOMER,
+    get_merge,
+    merge_customers,
+    merges_of,
+    resolve_customer,
+    unmerge,
+)
+from patron.ingest import ImportOptions, run_import
+from patron.store import Store, open_store, verify_audit_chain
+from patron.store.schema import (
+    audit_log,
+    consents,
+    customers,
+    match_reviews,
+    metadata,
+    source_records,
+)
+
+POS = [
+    ["member_id", "name", "mobile", "email", "birthday", "city", "accepts_sms", "accepts_email"],
+    ["P1", "张伟", "13800138000", "zw@qq.com", "1980-01-02", "广州", "yes", "yes"],
+    ["P2", "李娜", "13900000001", "", "1985-05-06", "北京", "no", "yes"],
+    ["P3", "Robert Smith", "13700000002", "bob@example.com", "", "上海", "yes", ""],
+    ["P4", "王芳", "13600000003", "", "1990-09-09", "深圳", "", "no"],
+]
+WEB = [
+    ["customer_no", "full_name", "phone", "e_mail", "dob", "city", "sms_opt_in", "email_opt_in"],
+    ["W1", "Zhang Wei", "+86 138 0013 8000", "ZW@qq.com", "", "Guangzhou", "no", "yes"],
+    ["W2", "李娜", "", "lina@163.com", "1985-05-06", "北京市", "yes", "no"],
+    ["W3", "Bob Smith", "", "bob@example.com", "1970-03-04", "Shanghai", "", "yes"],
+    ["W4", "王芳", "13600000003", "wf@126.com", "1990-09-09", "深圳", "yes", ""],
+]
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def load_company(store: Store, settings: Settings, folder: Path) -> dict[str, int]:
+    """Two sources describing four people, with orders and events; key → customer id."""
+    for name, rows in (("pos", POS), ("web", WEB)):
+        run_import(
+            ImportOptions(
+                path=_write(folder / f"{name}.csv", rows), source=name, kind="customers", workers=0
+            ),
+            store=store,
+            settings=settings,
+        )
+    orders = [
+        ["order_id", "member_id", "date", "amount"],
+        ["O1", "P1", "2025-03-01", "100"],
+        ["O2", "P2", "2025-04-01", "50"],
+        ["O3", "P3", "2025-05-01", "20"],
+    ]
+    run_import(
+        ImportOptions(
+            path=_write(folder / "o.csv", orders), source="pos", kind="orders", workers=0
+        ),
+        store=store,
+        settings=settings,
+    )
+    events = folder / "events.jsonl"
+    events.write_text(
+        "".join(
+            json.dumps(e) + "\n"
+            for e in (
+                {
+                    "event_id": "e1",
+                    "email": "lina@163.com",
+                    "time": "2025-02-01",
+                    "type": "web_visit",
+                },
+                {
+                    "event_id": "e2",
+                    "email": "wf@126.com",
+                    "time": "2025-02-02",
+                    "type": "web_visit",
+                },
+            )
+        ),
+        encoding="utf-8",
+    )
+    run_import(
+        ImportOptions(path=events, source="web", kind="events", workers=0),
+        store=store,
+        settings=settings,
+    )
+    with store.connect() as conn:
+        sr = source_records.c
+        return {
+            r.source_key: int(r.customer_id)
+            for r in conn.execute(
+                select(sr.source_key, sr.customer_id).where(sr.kind == "customers")
+            )
+        }
+
+
+def relations(conn: Connection) -> dict[str, Any]:
+    """Every row's owner, and every customer's golden record: what merges must restore."""
+    out: dict[str, Any] = {}
+    for table in MOVED_WITH_CUSTOMER:
+        out[table.name] = sorted(
+            (int(r.id), int(r.customer_id))
+            for r in conn.execute(select(table.c.id, table.c.customer_id))
+        )
+    cols = [customers.c.id, customers.c.status, customers.c.merged_into_id, customers.c.lineage]
+    cols += [customers.c[c] for c in GOLDEN_COLUMNS]
+    out["customers"] = sorted(tuple(r) for r in conn.execute(select(*cols)))
+    return out
+
+
+def current_consent(conn: Connection, customer_id: int) -> dict[tuple[str, str], str]:
+    c = consents.c
+    out: dict[tuple[str, str], str] = {}
+    query = select(c.channel, c.purpose, c.status).where(c.customer_id == customer_id)
+    for r in conn.execute(query.order_by(c.recorded_at, c.id)):
+        out[(r.channel, r.purpose)] = r.status
+    return out
+
+
+@pytest.fixture
+def company(store: Store, settings: Settings, tmp_path: Path) -> tuple[Store, dict[str, int]]:
+    return store, load_company(store, settings, tmp_path)
+
+
+def test_every_table_that_refers_to_customers_is_moved_or_kept_as_history() -> None:
+    moved = {t.name for t in MOVED_WITH_CUSTOMER}
+    referring = {
+        table.name
+        for table in metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == "customers"
+    }
+    assert referring - moved - set(CUSTOMER_HISTORY) == set()
+
+
+def test_merge_moves_everything_and_unmerge_restores_it(
+    company: tuple[Store, dict[str, int]],
+) -> None:
+    store, ids = company
+    with store.connect() as conn:
+        before = relations(conn)
+        p1_orders = conn.execute(select(source_records.c.id)).all()
+    assert p1_orders
+    with store.begin() as conn:
+        merge_id = merge_customers(
+            conn, ids["P1"], ids["W1"], actor="tester", reason="test", probability=0.99, weight=9.1
+        )
+    with store.connect() as conn:
+        after = relations(conn)
+        owners = {
+            table: {cid for _, cid in rows} for table, rows in after.items() if table != "customers"
+        }
+        assert ids["W1"] not in set().union(*owners.values())  # nothing left on the merged one
+        merged = conn.execute(select(customers).where(customers.c.id == ids["W1"])).one()
+        assert (merged.status, merged.merged_into_id) == ("merged", ids["P1"])
+        assert resolve_customer(conn, ids["W1"]) == ids["P1"]
+        survivor = conn.execute(select(customers).where(customers.c.id == ids["P1"])).one()
+        # lineage is complete: every golden value names a current record of the customer
+        records = {
+            int(r[0])
+            for r in conn.execute(
+                select(source_records.c.id).where(
+                    source_records.c.customer_id == ids["P1"],
+                    source_records.c.is_current,
+                    source_records.c.kind == "customers",
+                )
+            )
+        }
+        assert len(records) == 2
+        for column in GOLDEN_COLUMNS:
+            if getattr(survivor, column) is not None:
+                assert survivor.lineage[column] in records, column
+        # POS said yes to SMS, the web shop no: the merged customer is not to be texted
+        assert current_consent(conn, ids["P1"])[("sms", "marketing")] == "denied"
+        record = get_merge(conn, merge_id)
+        assert record.moved["orders"] == [] and record.moved["source_records"]
+        assert [m.id for m in merges_of(conn, ids["W1"])] == [merge_id]
+        audit = conn.execute(
+            select(audit_log.c.details).where(audit_log.c.action == "customer.merged")
+        ).scalar_one()
+        assert audit["merged"] == ids["W1"] and audit["match_probability"] == 0.99
+    with store.begin() as conn:
+        unmerge(conn, merge_id, actor="tester", reason="different people")
+    with store.connect() as conn:
+        assert relations(conn) == before
+        assert resolve_customer(conn, ids["W1"]) == ids["W1"]
+        rejected = conn.execute(select(match_reviews.c.status, match_reviews.c.note)).all()
+        assert rejected == [("rejected", f"unmerged (merge #{merge_id})")]
+        assert verify_audit_chain(conn) is None
+    with store.begin() as conn, pytest.raises(ConflictError, match="already undone"):
+        unmerge(conn, merge_id, actor="tester")
+
+
+def test_merged_customers_cannot_be_merged_again_or_unmerged_out_of_order(
+    company: tuple[Store, dict[str, int]],
+) -> None:
+    store, ids = company
+    with store.begin() as conn:
+        first = merge_customers(conn, ids["P2"], ids["W2"], actor="t", reason="test")
+        merge_customers(conn, ids["P1"], ids["P2"], actor="t", reason="test")
+    with store.begin() as conn, pytest.raises(ConflictError, match="merge with customer"):
+        merge_customers(conn, ids["P3"], ids["W2"], actor="t", reason="test")
+    with store.begin() as conn, pytest.raises(ConflictError, match="undo merge"):
+        unmerge(conn, first, actor="t")
+
+
+CUSTOMER_KEYS = [row[0] for row in POS[1:] + WEB[1:]]
+
+
+@pytest.fixture(scope="module")
+def shared_company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dict[str, int]]:
+    folder = tmp_path_factory.mktemp("merge-property")
+    settings = Settings(home=folder / "home")
+    store = open_store(settings)
+    return store, load_company(store, settings, folder)
+
+
+@hyp_settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(CUSTOMER_KEYS), st.sampled_from(CUSTOMER_KEYS)),
+        min_size=1,
+        max_size=6,
+    ),
+    order=st.randoms(use_true_random=False),
+)
+def test_any_merges_then_unmerges_in_any_allowed_order_restore_every_relation(
+    shared_company: tuple[Store, dict[str, int]], pairs: list[tuple[str, str]], order: Any
+) -> None:
+    store, ids = shared_company
+    with store.connect() as conn:
+        before = relations(conn)
+        consent_before = {cid: current_consent(conn, cid) for cid in set(ids.values())}
+    done: list[int] = []
+    members: dict[int, set[int]] = {cid: {cid} for cid in ids.values()}
+    for a, b in pairs:
+        with store.begin() as conn:
+            survivor, other = resolve_customer(conn, ids[a]), resolve_customer(conn, ids[b])
+            if survivor == other:
+                continue
+            done.append(merge_customers(conn, survivor, other, actor="prop", reason="property"))
+            members[survivor] |= members.pop(other)
+            # consent is never more permissive than any merged customer's was
+            now = current_consent(conn, survivor)
+            for key in {k for m in members[survivor] for k in consent_before[m]}:
+                if any(consent_before[m].get(key) == "denied" for m in members[survivor]):
+                    assert now[key] == "denied", key
+    remaining = list(done)
+    order.shuffle(remaining)
+    while remaining:
+        for merge_id in list(remaining):
+            try:
+                with store.begin() as conn:
+                    unmerge(conn, merge_id, actor="prop")
+            except ConflictError:
+                continue  # a later merge absorbed its survivor: undo that one first
+            remaining.remove(merge_id)
+    with store.connect() as conn:
+        assert relations(conn) == before

@@ -24,6 +24,7 @@ app = typer.Typer(
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(customers_cli.app, name="customer")
 app.add_typer(identity_cli.app, name="identity")
+app.command("unify")(identity_cli.unify_command)
 app.command("quality")(friendly_errors(identity_cli.quality))
 app.add_typer(users_cli.user_app, name="user")
 app.add_typer(users_cli.token_app, name="token")

@@ -11,6 +11,10 @@ Facade::
         records = match_records(conn)                # the store's current customer records
     model = LinkageModel(customer_spec()).fit(records)
     proposal = propose(store)                        # clusters to merge, pairs to review
+    unify(store)                     # merge, queue reviews, link households (incremental)
+    with store.begin() as conn:
+        decide(conn, review_id, "accept", actor="ana")   # merges the pair's customers
+        unmerge(conn, merge_id, actor="ana")             # restores them exactly
     report = quality_report(store)                   # completeness, validity, freshness
 
 The engine is Splink on DuckDB (see ``engine``); fields are described by kind (``fields``).
@@ -20,6 +24,15 @@ from patron.identity.customer_model import customer_spec
 from patron.identity.engine import MODEL_FORMAT, DuckDBLimits, LinkageModel, LinkageSpec
 from patron.identity.evaluation import PairwiseScores, pair_key, pairs_within, pairwise_scores
 from patron.identity.fields import FieldKind, LinkageField
+from patron.identity.lineage import CustomerIdentity, GoldenField, RecordLine, customer_identity
+from patron.identity.merge import (
+    MergeRecord,
+    get_merge,
+    merge_customers,
+    merges_of,
+    resolve_customer,
+    unmerge,
+)
 from patron.identity.proposal import (
     DEFAULT_HIGH,
     DEFAULT_LOW,
@@ -31,6 +44,16 @@ from patron.identity.proposal import (
 )
 from patron.identity.quality import FieldQuality, QualityReport, SourceQuality, quality_report
 from patron.identity.records import MATCH_COLUMNS, match_records
+from patron.identity.review import (
+    Decision,
+    ReviewItem,
+    ReviewSide,
+    decide,
+    get_review,
+    labelled_pairs,
+    list_reviews,
+)
+from patron.identity.unify import UnifyReport, unify
 
 __all__ = [
     "DEFAULT_HIGH",
@@ -38,23 +61,42 @@ __all__ = [
     "LINK_HEADER",
     "MATCH_COLUMNS",
     "MODEL_FORMAT",
+    "CustomerIdentity",
+    "Decision",
     "DuckDBLimits",
     "FieldKind",
     "FieldQuality",
+    "GoldenField",
     "LinkageField",
     "LinkageModel",
     "LinkageSpec",
+    "MergeRecord",
     "PairwiseScores",
     "Proposal",
     "QualityReport",
+    "RecordLine",
+    "ReviewItem",
+    "ReviewSide",
     "SourceQuality",
+    "UnifyReport",
     "clusters_of",
+    "customer_identity",
     "customer_spec",
+    "decide",
+    "get_merge",
+    "get_review",
+    "labelled_pairs",
     "links",
+    "list_reviews",
     "match_records",
+    "merge_customers",
+    "merges_of",
     "pair_key",
     "pairs_within",
     "pairwise_scores",
     "propose",
     "quality_report",
+    "resolve_customer",
+    "unify",
+    "unmerge",
 ]

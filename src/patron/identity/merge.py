@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, or_, select, update
 
 from patron.core import ConflictError, NotFoundError, utcnow
 from patron.golden import golden_snapshot, recompute_golden, restore_snapshot
@@ -98,7 +98,7 @@ def merge_customers(
                 + (f" (into customer {into})" if into else ""),
                 hint=f"merge with customer {into} instead" if into else None,
             )
-    before = {
+    before: dict[str, Any] = {
         "survivor": golden_snapshot(rows[survivor_id]),
         "merged": golden_snapshot(rows[merged_id]),
         "survivor_records": _current_records(conn, survivor_id),
@@ -327,7 +327,7 @@ def _set_owner(
     conn: Connection, table: Table, ids: list[int], owner: int, *, only_from: int | None = None
 ) -> None:
     for start in range(0, len(ids), _CHUNK):
-        condition = table.c.id.in_(ids[start : start + _CHUNK])
+        condition: ColumnElement[bool] = table.c.id.in_(ids[start : start + _CHUNK])
         if only_from is not None:  # rows a later merge or unmerge moved elsewhere stay there
             condition = and_(condition, table.c.customer_id == only_from)
         conn.execute(update(table).where(condition).values(customer_id=owner))

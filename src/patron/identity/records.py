@@ -27,6 +27,7 @@ MATCH_COLUMNS = (
     "address",
     "city",  # a key: 上海, 上海市 and "Shanghai" all give "shanghai"
     "postcode",
+    "family_key",  # the family name's key, when the source split the name (for households)
 )
 
 
@@ -80,6 +81,7 @@ def match_records(conn: Connection) -> pd.DataFrame:
     ]
     frame["name_parts"] = parts
     frame["name_tokens"] = ["".join(p) if p else None for p in parts]
+    frame["family_key"] = [family_key(f) for f in frame.family_name]
     frame["city"] = [city_key(c) for c in frame.city]
     frame = frame[list(MATCH_COLUMNS)]  # in order, without the given and family name
     text = [c for c in MATCH_COLUMNS if c not in ("unique_id", "customer_id")]
@@ -118,6 +120,14 @@ def name_parts(full: str | None, given: str | None, family: str | None) -> tuple
     parts = [FULL_NAME_OF.get(p, p) for p in parts]  # Bob Smith meets Robert Smith
     kept = tuple(sorted(p for p in parts if p))
     return kept or None
+
+
+@lru_cache(maxsize=1 << 14)
+def family_key(family: str | None) -> str | None:
+    """A family name as a key (pinyin for Chinese: 王 and Wang give "wang")."""
+    if not family:
+        return None
+    return normalise_name(family).pinyin_key or search_key(family) or None
 
 
 _CITY_SUFFIXES = ("市", "shi", " city")

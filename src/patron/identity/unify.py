@@ -1,0 +1,404 @@
+"""`patron unify`: match the store's customer records and act on it.
+
+A run reads every current customer record, scores candidate pairs, then:
+1. joins customers linked by pairs at or above ``high`` (transitively, strongest pairs first,
+   never across a pair a person rejected or an unmerge separated), each cluster keeping its
+   oldest customer id, and merges the others into it, one audited, undoable merge each;
+2. queues pairs between ``low`` and ``high`` whose customers are still apart for review, with
+   their field-by-field evidence (each pair once: a decided pair is never asked again);
+3. links households: customers at the same address with the same family name.
+
+The first run, and ``full=True``, trains the model on all records. Later runs are incremental:
+they load the last run's model and score only records loaded since that run (against each other
+and against all existing records), so a batch of new records costs seconds, not a re-training.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, delete, insert, select, update
+
+from patron.core import InputError, utcnow
+from patron.identity.customer_model import customer_spec
+from patron.identity.engine import DuckDBLimits, LinkageModel, LinkageSpec
+from patron.identity.evidence import pair_evidence
+from patron.identity.merge import merge_customers
+from patron.identity.proposal import DEFAULT_HIGH, DEFAULT_LOW
+from patron.identity.records import match_records
+from patron.store import Store
+from patron.store.schema import (
+    household_members,
+    households,
+    match_reviews,
+    match_runs,
+    source_records,
+)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+MERGES_PER_TRANSACTION = 200
+# Input columns shown as evidence for comparisons that read more than their own column.
+EVIDENCE_COLUMNS = {"name_tokens": ("name_tokens",), "address": ("address", "postcode", "city")}
+
+
+@dataclass
+class UnifyReport:
+    run_id: int
+    mode: str  # full | incremental
+    records: int  # current customer records
+    new_records: int  # records scored this run (all of them in a full run)
+    pairs: int  # scored pairs at or above low
+    merges: int
+    reviews: int  # pairs newly queued for review
+    households: int
+    seconds: float
+
+
+def unify(
+    store: Store,
+    *,
+    full: bool = False,
+    high: float = DEFAULT_HIGH,
+    low: float = DEFAULT_LOW,
+    actor: str = "cli",
+    spec: LinkageSpec | None = None,
+    limits: DuckDBLimits | None = None,
+    progress: Progress | None = None,
+) -> UnifyReport:
+    """Match, merge, queue reviews and link households; see the module docstring."""
+    if not 0 < low <= high <= 1:
+        raise InputError(
+            f"thresholds must satisfy 0 < low <= high <= 1 (got low={low}, high={high})",
+            field="threshold",
+        )
+    started = time.perf_counter()
+    report = _progress_or_nothing(progress)
+    spec = spec or customer_spec()
+    limits = limits or DuckDBLimits()
+    with store.begin() as conn:
+        previous = conn.execute(
+            select(match_runs.c.model, match_runs.c.watermark)
+            .where(match_runs.c.status == "completed", match_runs.c.model.is_not(None))
+            .order_by(match_runs.c.id.desc())
+            .limit(1)
+        ).first()
+        mode = "full" if full or previous is None else "incremental"
+        run_id = int(
+            conn.execute(
+                insert(match_runs)
+                .values(
+                    mode=mode,
+                    status="running",
+                    actor=actor,
+                    started_at=utcnow(),
+                    high=high,
+                    low=low,
+                )
+                .returning(match_runs.c.id)
+            ).scalar_one()
+        )
+    try:
+        report("reading records", 0, 1)
+        with store.connect() as conn:
+            records = match_records(conn)
+        report("reading records", 1, 1)
+        watermark = (
+            int(records.unique_id.max())
+            if len(records)
+            else (previous.watermark if previous else 0)
+        )
+        if mode == "full":
+            report("training the model", 0, 1)
+            model = LinkageModel(spec, limits).fit(records) if len(records) >= 2 else None
+            report("training the model", 1, 1)
+            new = records
+            pairs = model.predict(records, threshold=low) if model else _no_pairs()
+        else:
+            assert previous is not None
+            model = LinkageModel(spec, limits, settings_=previous.model)
+            new = records[records.unique_id > (previous.watermark or 0)]
+            report("scoring new records", 0, 1)
+            pairs = _score_new(model, new, records, low)
+            report("scoring new records", 1, 1)
+        merges = _merge_clusters(store, records, pairs, high, run_id, actor, report)
+        reviews = _queue_reviews(store, model, pairs, high, run_id)
+        linked = _link_households(store, records)
+        with store.begin() as conn:
+            conn.execute(
+                update(match_runs)
+                .where(match_runs.c.id == run_id)
+                .values(
+                    status="completed",
+                    finished_at=utcnow(),
+                    model=model.settings_ if model else None,
+                    watermark=watermark,
+                    records=len(records),
+                    pairs=len(pairs),
+                    merges=merges,
+                    reviews=reviews,
+                    households=linked,
+                )
+            )
+    except BaseException as exc:
+        with store.begin() as conn:
+            conn.execute(
+                update(match_runs)
+                .where(match_runs.c.id == run_id)
+                .values(
+                    status="failed",
+                    finished_at=utcnow(),
+                    error=f"{type(exc).__name__}: {exc}"[:2000],
+                )
+            )
+        raise
+    return UnifyReport(
+        run_id, mode, len(records), len(new), len(pairs), merges, reviews, linked,
+        time.perf_counter() - started,
+    )  # fmt: skip
+
+
+def _progress_or_nothing(progress: Progress | None) -> Progress:
+    return progress or (lambda stage, done, total: None)
+
+
+def _no_pairs() -> pd.DataFrame:
+    return pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability", "match_weight"])
+
+
+def _score_new(
+    model: LinkageModel, new: pd.DataFrame, records: pd.DataFrame, low: float
+) -> pd.DataFrame:
+    """Pairs involving new records: new against each other, and new against the rest."""
+    if new.empty:
+        return _no_pairs()
+    old = records[~records.unique_id.isin(new.unique_id)]
+    frames = []
+    if len(new) >= 2:
+        frames.append(model.predict(new, threshold=low))
+    if len(old):
+        assert model.settings_ is not None
+        linking = LinkageModel(
+            dataclasses.replace(model.spec, link_type="link_only"),
+            model.limits,
+            settings_={**model.settings_, "link_type": "link_only"},
+        )
+        frames.append(linking.predict([new, old], threshold=low))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return _no_pairs()
+    pairs = pd.concat(frames, ignore_index=True)
+    return pairs.drop(columns=[c for c in pairs.columns if c.startswith("source_dataset")])
+
+
+def _merge_clusters(
+    store: Store,
+    records: pd.DataFrame,
+    pairs: pd.DataFrame,
+    high: float,
+    run_id: int,
+    actor: str,
+    report: Progress,
+) -> int:
+    """Merge the customers that strong pairs link, strongest first, respecting rejections."""
+    strong = pairs[pairs.match_probability >= high].sort_values(
+        "match_probability", ascending=False
+    )
+    if strong.empty:
+        return 0
+    customer_of = dict(zip(records.unique_id, records.customer_id, strict=True))
+    with store.connect() as conn:
+        apart = _kept_apart(conn)
+    parent: dict[int, int] = {}
+    members: dict[int, set[int]] = {}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    plan: list[tuple[int, int, float, float]] = []  # (survivor root, joined root, p, weight)
+    for l_id, r_id, p, w in zip(
+        strong.unique_id_l,
+        strong.unique_id_r,
+        strong.match_probability,
+        strong.match_weight,
+        strict=True,
+    ):
+        a, b = root(int(customer_of[l_id])), root(int(customer_of[r_id]))
+        if a == b:
+            continue
+        ma, mb = members.get(a, {a}), members.get(b, {b})
+        if any(apart.get(x, set()) & mb for x in ma):
+            continue  # a person said these customers are different
+        keep, join = min(a, b), max(a, b)
+        parent[join] = keep
+        members[keep] = ma | mb
+        members.pop(join, None)
+        plan.append((keep, join, float(p), float(w)))
+    # Each joined customer merges into its cluster's final survivor (the smallest id).
+    merges = [(root(keep), join, p, w) for keep, join, p, w in plan]
+    done = 0
+    for start in range(0, len(merges), MERGES_PER_TRANSACTION):
+        with store.begin() as conn:
+            for survivor, joined, p, w in merges[start : start + MERGES_PER_TRANSACTION]:
+                merge_customers(
+                    conn, survivor, joined, actor=actor,
+                    reason=f"automatic: match probability {p:.4f} >= {high}",
+                    probability=p, weight=w, run_id=run_id,
+                )  # fmt: skip
+                done += 1
+        report("merging", done, len(merges))
+    return done
+
+
+def _kept_apart(conn: Connection) -> dict[int, set[int]]:
+    """Customers that must not be joined: pairs a person rejected (or separated by unmerge)."""
+    r = match_reviews.c
+    left, right = source_records.alias("l"), source_records.alias("r")
+    query = (
+        select(left.c.customer_id, right.c.customer_id)
+        .select_from(match_reviews)
+        .join(left, left.c.id == r.record_l)
+        .join(right, right.c.id == r.record_r)
+        .where(r.status == "rejected")
+    )
+    apart: dict[int, set[int]] = {}
+    for a, b in conn.execute(query):
+        apart.setdefault(int(a), set()).add(int(b))
+        apart.setdefault(int(b), set()).add(int(a))
+    return apart
+
+
+def _queue_reviews(
+    store: Store, model: LinkageModel | None, pairs: pd.DataFrame, high: float, run_id: int
+) -> int:
+    """Queue pairs between the thresholds whose customers are still apart, once each."""
+    doubtful = pairs[pairs.match_probability < high]
+    if doubtful.empty or model is None or model.settings_ is None:
+        return 0
+    now = utcnow()
+    with store.begin() as conn:
+        ids = sorted(
+            {int(i) for i in doubtful.unique_id_l} | {int(i) for i in doubtful.unique_id_r}
+        )
+        owner: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            owner.update(
+                (int(i), int(c))
+                for i, c in conn.execute(
+                    select(source_records.c.id, source_records.c.customer_id).where(
+                        source_records.c.id.in_(ids[start : start + 500])
+                    )
+                )
+            )
+        known = {
+            (int(a), int(b))
+            for a, b in conn.execute(select(match_reviews.c.record_l, match_reviews.c.record_r))
+        }
+        # Pending pairs whose records have since come together need no decision.
+        _supersede_joined(conn)
+        rows: list[dict[str, Any]] = []
+        keep = []
+        for i, (l_id, r_id) in enumerate(
+            zip(doubtful.unique_id_l, doubtful.unique_id_r, strict=True)
+        ):
+            a, b = sorted((int(l_id), int(r_id)))
+            if owner.get(a) == owner.get(b) or (a, b) in known:
+                continue
+            known.add((a, b))
+            keep.append(i)
+            rows.append(
+                {"record_l": a, "record_r": b, "customer_l": owner[a], "customer_r": owner[b]}
+            )
+        if not rows:
+            return 0
+        chosen = doubtful.iloc[keep]
+        evidence = pair_evidence(chosen, model.settings_, EVIDENCE_COLUMNS)
+        for row, p, w, ev in zip(
+            rows, chosen.match_probability, chosen.match_weight, evidence, strict=True
+        ):
+            row.update(
+                match_probability=float(p), match_weight=float(w), evidence=ev,
+                status="pending", run_id=run_id, created_at=now,
+            )  # fmt: skip
+        for start in range(0, len(rows), 1000):
+            conn.execute(insert(match_reviews), rows[start : start + 1000])
+    return len(rows)
+
+
+def _supersede_joined(conn: Connection) -> None:
+    r = match_reviews.c
+    left, right = source_records.alias("l"), source_records.alias("r")
+    joined = (
+        select(r.id)
+        .join(left, left.c.id == r.record_l)
+        .join(right, right.c.id == r.record_r)
+        .where(r.status == "pending", left.c.customer_id == right.c.customer_id)
+    )
+    ids = [int(i) for i in conn.execute(joined).scalars()]
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            update(match_reviews)
+            .where(r.id.in_(ids[start : start + 500]))
+            .values(status="superseded")
+        )
+
+
+def _link_households(store: Store, records: pd.DataFrame) -> int:
+    """Customers sharing an address and a family name, but not merged, form a household."""
+    with store.connect() as conn:
+        owner = _owners(conn)  # after this run's merges
+    frame = records[["unique_id", "address", "family_key"]].dropna()
+    if frame.empty:
+        return 0
+    frame = frame.assign(customer_id=[int(owner.get(int(i), 0)) for i in frame.unique_id])
+    frame = frame[frame.customer_id > 0]
+    frame = frame.assign(key=frame.address + "|" + frame.family_key)
+    sizes = frame.groupby("key").customer_id.nunique()
+    shared = frame[frame.key.isin(sizes[sizes >= 2].index)]
+    # A customer seen at several shared addresses belongs to the first (smallest key).
+    membership = shared.sort_values("key").drop_duplicates("customer_id")
+    sizes = membership.groupby("key").customer_id.nunique()
+    membership = membership[membership.key.isin(sizes[sizes >= 2].index)]
+    now = utcnow()
+    with store.begin() as conn:
+        existing = dict(conn.execute(select(households.c.address_key, households.c.id)).all())
+        missing = sorted(set(membership.key) - set(existing))
+        for start in range(0, len(missing), 1000):
+            conn.execute(
+                insert(households),
+                [
+                    {"address_key": k, "created_at": now, "updated_at": now}
+                    for k in missing[start : start + 1000]
+                ],
+            )
+        if missing:
+            existing = dict(conn.execute(select(households.c.address_key, households.c.id)).all())
+        since = dict(
+            conn.execute(select(household_members.c.customer_id, household_members.c.since)).all()
+        )
+        conn.execute(delete(household_members))
+        rows = [
+            {
+                "customer_id": int(c),
+                "household_id": int(existing[k]),
+                "since": since.get(int(c), now),
+            }
+            for c, k in zip(membership.customer_id, membership.key, strict=True)
+        ]
+        for start in range(0, len(rows), 1000):
+            conn.execute(insert(household_members), rows[start : start + 1000])
+    return int(membership.key.nunique())
+
+
+def _owners(conn: Connection) -> dict[int, int]:
+    sr = source_records.c
+    query = select(sr.id, sr.customer_id).where(sr.kind == "customers", sr.is_current)
+    return {int(i): int(c) for i, c in conn.execute(query) if c is not None}

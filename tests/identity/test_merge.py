@@ -18,8 +18,10 @@ from patron.golden import GOLDEN_COLUMNS
 from patron.identity.merge import (
     CUSTOMER_HISTORY,
     MOVED_WITH_CUSTOMER,
+    PlannedMerge,
     get_merge,
     merge_customers,
+    merge_many,
     merges_of,
     resolve_customer,
     unmerge,
@@ -200,3 +202,65 @@ def test_any_merges_then_unmerges_in_any_allowed_order_restore_every_relation(
             remaining.remove(merge_id)
     with store.connect() as conn:
         assert relations(conn) == before
+
+
+def _without_added_consents(state: dict[str, Any]) -> dict[str, Any]:
+    """Relations with the consent rows a merge adds left out (their ids differ per run)."""
+    return {k: v for k, v in state.items() if k != "consents"}
+
+
+@hyp_settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pairs=st.lists(
+        st.tuples(st.sampled_from(CUSTOMER_KEYS), st.sampled_from(CUSTOMER_KEYS)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_batch_of_merges_equals_the_same_merges_one_by_one(
+    shared_company: tuple[Store, dict[str, int]], pairs: list[tuple[str, str]]
+) -> None:
+    """`unify` merges in batches: the result (and every undo record) must be what merging one
+    after the other gives."""
+    store, ids = shared_company
+    plan: list[PlannedMerge] = []
+    merged: set[int] = set()
+    for a, b in pairs:
+        survivor, other = sorted((ids[a], ids[b]))
+        if survivor == other or other in merged or survivor in merged:
+            continue
+        if any(p.survivor_id == other for p in plan):
+            continue
+        plan.append(PlannedMerge(survivor, other, "property"))
+        merged.add(other)
+    if not plan:
+        return
+    with store.connect() as conn:
+        original = relations(conn)
+    results = []
+    for batch in (True, False):
+        with store.begin() as conn:
+            if batch:
+                done = merge_many(conn, plan, actor="prop")
+            else:
+                done = [
+                    merge_customers(conn, p.survivor_id, p.merged_id, actor="prop", reason="x")
+                    for p in plan
+                ]
+        with store.connect() as conn:
+            state = relations(conn)
+            consent_now = {c: current_consent(conn, c) for c in set(ids.values())}
+            befores = [get_merge(conn, m).moved.keys() for m in done]
+        results.append((_without_added_consents(state), consent_now, befores))
+        for merge_id in reversed(done):
+            with store.begin() as conn:
+                unmerge(conn, merge_id, actor="prop")
+        with store.connect() as conn:
+            assert relations(conn) == original
+    (state_b, consent_b, moved_b), (state_s, consent_s, moved_s) = results
+    for key in state_b:
+        assert state_b[key] == state_s[key], key
+    assert consent_b == consent_s
+    assert moved_b == moved_s

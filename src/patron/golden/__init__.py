@@ -22,6 +22,7 @@ from patron.golden.survivorship import (
     recompute_golden,
     restore_snapshot,
     survive,
+    write_golden,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "recompute_golden",
     "restore_snapshot",
     "survive",
+    "write_golden",
 ]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from patron.core import utcnow
 from patron.golden.fields import GOLDEN_COLUMNS, golden_values
@@ -223,18 +223,40 @@ def recompute_golden(
             select(customers.c.id, customers.c.lineage).where(customers.c.id.in_(list(candidates)))
         )
     }
-    out: dict[int, dict[str, Any]] = {}
-    for cid, records in candidates.items():
-        if not records:
-            continue
-        values = survive(records, lineages.get(cid), rules)
-        conn.execute(
-            update(customers)
-            .where(customers.c.id == cid)
-            .values(**values, version=customers.c.version + 1, updated_at=now)
-        )
-        out[cid] = values
+    out = {
+        cid: survive(records, lineages.get(cid), rules)
+        for cid, records in candidates.items()
+        if records
+    }
+    write_golden(conn, out, now)
     return out
+
+
+_GOLDEN_UPDATE = (
+    update(customers)
+    .where(customers.c.id == bindparam("b_id"))
+    .values(
+        {
+            **{c: bindparam(f"b_{c}") for c in (*GOLDEN_COLUMNS, "lineage")},
+            "version": customers.c.version + 1,
+            "updated_at": bindparam("b_updated_at"),
+        }
+    )
+)
+
+
+def write_golden(conn: Connection, values: Mapping[int, Mapping[str, Any]], at: datetime) -> None:
+    """Write golden records (survive's output per customer id) in one batched statement."""
+    rows = [
+        {
+            "b_id": cid,
+            "b_updated_at": at,
+            **{f"b_{c}": v.get(c) for c in (*GOLDEN_COLUMNS, "lineage")},
+        }
+        for cid, v in values.items()
+    ]
+    for start in range(0, len(rows), 1000):
+        conn.execute(_GOLDEN_UPDATE, rows[start : start + 1000])
 
 
 def golden_snapshot(row: Any) -> dict[str, Any]:

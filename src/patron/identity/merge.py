@@ -18,16 +18,35 @@ patron.store.locks) so no import chunk interleaves, and both are audited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from patron.core import ConflictError, NotFoundError, utcnow
-from patron.golden import golden_snapshot, recompute_golden, restore_snapshot
-from patron.store import hold_customer_links, record_audit
+from patron.golden import (
+    GOLDEN_COLUMNS,
+    golden_snapshot,
+    load_candidates,
+    recompute_golden,
+    restore_snapshot,
+    survive,
+    write_golden,
+)
+from patron.store import allocate_ids, hold_customer_links, record_audit, record_audits
 from patron.store.schema import (
     consents,
     contact_points,
@@ -70,6 +89,17 @@ class MergeRecord:
     moved: dict[str, list[int]]
 
 
+@dataclass(frozen=True)
+class PlannedMerge:
+    """One merge to make: ``merged_id`` into ``survivor_id``, with why and the match score."""
+
+    survivor_id: int
+    merged_id: int
+    reason: str
+    probability: float | None = None
+    weight: float | None = None
+
+
 def merge_customers(
     conn: Connection,
     survivor_id: int,
@@ -83,12 +113,38 @@ def merge_customers(
     at: datetime | None = None,
 ) -> int:
     """Merge ``merged_id`` into ``survivor_id``; returns the merge's id."""
+    planned = PlannedMerge(survivor_id, merged_id, reason, probability, weight)
+    return merge_many(conn, [planned], actor=actor, run_id=run_id, at=at)[0]
+
+
+def merge_many(
+    conn: Connection,
+    plan: Sequence[PlannedMerge],
+    *,
+    actor: str,
+    run_id: int | None = None,
+    at: datetime | None = None,
+) -> list[int]:
+    """Make many merges in one pass (a matching run makes thousands); returns their ids.
+
+    The result is the same as merging one after the other, in the plan's order: each merge
+    keeps its own undo record (the survivor's golden record as it was just before it). A
+    customer may appear once as merged and never both as merged and as a survivor.
+    """
+    if not plan:
+        return []
     now = at or utcnow()
     hold_customer_links(conn, exclusive=True)
-    if survivor_id == merged_id:
-        raise ConflictError(f"customer {survivor_id} cannot be merged into itself")
-    rows = _lock_customers(conn, [survivor_id, merged_id])
-    for cid in (survivor_id, merged_id):
+    merged_ids = [m.merged_id for m in plan]
+    survivors = {m.survivor_id for m in plan}
+    for m in plan:
+        if m.survivor_id == m.merged_id:
+            raise ConflictError(f"customer {m.survivor_id} cannot be merged into itself")
+    if len(set(merged_ids)) != len(merged_ids) or survivors & set(merged_ids):
+        raise ValueError("a batch of merges must merge each customer once, into a survivor")
+    involved = sorted(survivors | set(merged_ids))
+    rows = _lock_customers(conn, involved)
+    for cid in involved:
         if cid not in rows:
             raise NotFoundError(f"no customer {cid}")
         if rows[cid].status != "active":
@@ -98,80 +154,111 @@ def merge_customers(
                 + (f" (into customer {into})" if into else ""),
                 hint=f"merge with customer {into} instead" if into else None,
             )
-    before: dict[str, Any] = {
-        "survivor": golden_snapshot(rows[survivor_id]),
-        "merged": golden_snapshot(rows[merged_id]),
-        "survivor_records": _current_records(conn, survivor_id),
-        "merged_records": _current_records(conn, merged_id),
-    }
-    consent_before = _latest_consents(conn, [survivor_id, merged_id])
-    merge_id = int(
-        conn.execute(
-            insert(customer_merges)
-            .values(
-                survivor_id=survivor_id,
-                merged_id=merged_id,
-                match_probability=probability,
-                match_weight=weight,
-                reason=reason,
-                run_id=run_id,
-                actor=actor,
-                merged_at=now,
-                moved={},
-                before=before,
-            )
-            .returning(customer_merges.c.id)
-        ).scalar_one()
-    )
-    moved: dict[str, list[int]] = {}
+    records = _current_records_of(conn, involved)
+    consent = _latest_consents(conn, involved)
+    candidates = load_candidates(conn, involved, now)
+    households = _households_of(conn, merged_ids)
+    moved = {str(t.name): _rows_of(conn, t, merged_ids) for t in MOVED_WITH_CUSTOMER}
+    merge_ids = allocate_ids(conn, customer_merges, len(plan))
+    # Walk the plan in order per survivor, keeping each survivor's state as it would be after
+    # each merge: its golden record, records and consent.
+    golden = {cid: golden_snapshot(rows[cid]) for cid in involved}
+    lineage = {cid: dict(rows[cid].lineage or {}) for cid in involved}
+    pool = {cid: list(candidates[cid]) for cid in survivors}
+    merge_rows: list[dict[str, Any]] = []
+    added_consents: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
+    final: dict[int, dict[str, Any]] = {}
+    for merge_id, m in zip(merge_ids, plan, strict=True):
+        s, x = m.survivor_id, m.merged_id
+        before: dict[str, Any] = {
+            "survivor": golden[s],
+            "merged": golden[x],
+            "survivor_records": records[s],
+            "merged_records": records[x],
+        }
+        if x in households:
+            before["household_id"] = households[x]
+        denials = _most_restrictive(consent.get(s, {}), consent.get(x, {}))
+        # Placeholder ids (negative) until the batch knows how many rows to allocate.
+        added_ids = [-(len(added_consents) + i + 1) for i in range(len(denials))]
+        for cid, (channel, purpose) in zip(added_ids, denials, strict=True):
+            added_consents.append(
+                {
+                    "id": cid, "customer_id": s, "channel": channel, "purpose": purpose,
+                    "status": "denied", "recorded_at": now,
+                    "origin": f"merge #{merge_id}: the most restrictive of customers {s} and {x}",
+                }
+            )  # fmt: skip
+        consent[s] = _combined_consent(consent.get(s, {}), consent.get(x, {}), added_ids, now)
+        moved_here = {name: by_owner.get(x, []) for name, by_owner in moved.items()}
+        moved_here["consents_added"] = added_ids
+        pool[s] += candidates[x]
+        records[s] = sorted(records[s] + records[x])
+        # Manual overrides of either customer stay overrides.
+        lineage[s] = {**lineage[x], **lineage[s]}
+        values = survive(pool[s], lineage[s]) if pool[s] else None
+        if values is not None:
+            final[s] = values
+            lineage[s] = dict(values["lineage"] or {})
+            golden[s] = _jsonable(values)
+        merge_rows.append(
+            {
+                "id": merge_id, "survivor_id": s, "merged_id": x,
+                "match_probability": m.probability, "match_weight": m.weight,
+                "reason": m.reason, "run_id": run_id, "actor": actor, "merged_at": now,
+                "moved": moved_here, "before": before,
+            }
+        )  # fmt: skip
+        audits.append(
+            {
+                "actor": actor, "action": "customer.merged", "target_type": "customer",
+                "target_id": s,
+                "details": {
+                    "merge": merge_id, "merged": x, "reason": m.reason,
+                    "match_probability": m.probability, "match_weight": m.weight,
+                    "moved": {name: len(ids) for name, ids in moved_here.items()},
+                },
+            }
+        )  # fmt: skip
+    real_ids = allocate_ids(conn, consents, len(added_consents))
+    for row in merge_rows:
+        row["moved"]["consents_added"] = [real_ids[-i - 1] for i in row["moved"]["consents_added"]]
+    for row, real in zip(added_consents, real_ids, strict=True):
+        row["id"] = real
     for table in MOVED_WITH_CUSTOMER:
-        ids = [
-            int(r[0])
-            for r in conn.execute(select(table.c.id).where(table.c.customer_id == merged_id))
+        pairs = [
+            {"b_survivor": m.survivor_id, "b_merged": m.merged_id}
+            for m in plan
+            if moved[str(table.name)].get(m.merged_id)
         ]
-        _set_owner(conn, table, ids, survivor_id)
-        moved[str(table.name)] = ids
-    moved["consents_added"] = _most_restrictive(
-        conn, consent_before, survivor_id, merged_id, merge_id, now
-    )
-    household = conn.execute(
-        select(household_members.c.household_id).where(household_members.c.customer_id == merged_id)
-    ).scalar()
-    if household is not None:  # the merged customer leaves its household; an unmerge returns it
-        conn.execute(delete(household_members).where(household_members.c.customer_id == merged_id))
-        before["household_id"] = int(household)
+        if pairs:
+            conn.execute(
+                update(table)
+                .where(table.c.customer_id == bindparam("b_merged"))
+                .values(customer_id=bindparam("b_survivor")),
+                pairs,
+            )
+    _insert_many(conn, consents, added_consents)
+    if households:
+        _in_chunks(
+            conn, delete(household_members), household_members.c.customer_id, list(households)
+        )
     conn.execute(
         update(customers)
-        .where(customers.c.id == merged_id)
+        .where(customers.c.id == bindparam("b_id"))
         .values(
             status="merged",
-            merged_into_id=survivor_id,
+            merged_into_id=bindparam("b_into"),
             version=customers.c.version + 1,
             updated_at=now,
-        )
+        ),
+        [{"b_id": m.merged_id, "b_into": m.survivor_id} for m in plan],
     )
-    recompute_golden(conn, [survivor_id], at=now)
-    conn.execute(
-        update(customer_merges)
-        .where(customer_merges.c.id == merge_id)
-        .values(moved=moved, before=before)
-    )
-    record_audit(
-        conn,
-        actor=actor,
-        action="customer.merged",
-        target_type="customer",
-        target_id=survivor_id,
-        details={
-            "merge": merge_id,
-            "merged": merged_id,
-            "reason": reason,
-            "match_probability": probability,
-            "match_weight": weight,
-            "moved": {name: len(ids) for name, ids in moved.items()},
-        },
-    )
-    return merge_id
+    write_golden(conn, final, now)
+    _insert_many(conn, customer_merges, merge_rows)
+    record_audits(conn, audits)
+    return merge_ids
 
 
 def unmerge(
@@ -381,56 +468,107 @@ def _latest_consents(
 ) -> dict[int, dict[tuple[str, str], tuple[str, datetime, int]]]:
     """Per customer and (channel, purpose): the newest status, when, and its row id."""
     c = consents.c
+    ids = list(customer_ids)
     out: dict[int, dict[tuple[str, str], tuple[str, datetime, int]]] = {}
-    query = (
-        select(c.id, c.customer_id, c.channel, c.purpose, c.status, c.recorded_at)
-        .where(c.customer_id.in_(list(customer_ids)))
-        .order_by(c.recorded_at, c.id)
-    )
-    for r in conn.execute(query):
-        out.setdefault(int(r.customer_id), {})[(r.channel, r.purpose)] = (
-            r.status,
-            r.recorded_at,
-            int(r.id),
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            select(c.id, c.customer_id, c.channel, c.purpose, c.status, c.recorded_at)
+            .where(c.customer_id.in_(ids[start : start + _CHUNK]))
+            .order_by(c.recorded_at, c.id)
         )
+        for r in conn.execute(query):
+            out.setdefault(int(r.customer_id), {})[(r.channel, r.purpose)] = (
+                r.status,
+                r.recorded_at,
+                int(r.id),
+            )
     return out
 
 
-def _most_restrictive(
-    conn: Connection,
-    before: dict[int, dict[tuple[str, str], tuple[str, datetime, int]]],
-    survivor: int,
-    merged: int,
-    merge_id: int,
-    now: datetime,
-) -> list[int]:
-    """Where either customer had denied a channel and purpose but the newest of the two
-    statuses is a grant, record a denial for the survivor; returns the rows added."""
-    added: list[int] = []
-    mine, theirs = before.get(survivor, {}), before.get(merged, {})
+Consents = dict[tuple[str, str], tuple[str, datetime, int]]
+
+
+def _most_restrictive(mine: Consents, theirs: Consents) -> list[tuple[str, str]]:
+    """(channel, purpose) where either customer had denied but the newer of the two statuses
+    is a grant: the merged customer must end denied there."""
+    out = []
     for key in sorted(set(mine) | set(theirs)):
         states = [s for s in (mine.get(key), theirs.get(key)) if s is not None]
         newest = max(states, key=lambda s: (s[1], s[2]))
         if newest[0] != "denied" and any(s[0] == "denied" for s in states):
-            channel, purpose = key
-            added.append(
-                int(
-                    conn.execute(
-                        insert(consents)
-                        .values(
-                            customer_id=survivor,
-                            channel=channel,
-                            purpose=purpose,
-                            status="denied",
-                            recorded_at=now,
-                            origin=f"merge #{merge_id}: the most restrictive of customers "
-                            f"{survivor} and {merged}",
-                        )
-                        .returning(consents.c.id)
-                    ).scalar_one()
-                )
-            )
-    return added
+            out.append(key)
+    return out
+
+
+def _combined_consent(
+    mine: Consents, theirs: Consents, added: list[int], now: datetime
+) -> Consents:
+    """The survivor's newest consent per channel and purpose after a merge."""
+    out: Consents = {}
+    for key in set(mine) | set(theirs):
+        states = [s for s in (mine.get(key), theirs.get(key)) if s is not None]
+        out[key] = max(states, key=lambda s: (s[1], s[2]))
+    for key, consent_id in zip(_most_restrictive(mine, theirs), added, strict=True):
+        out[key] = ("denied", now, consent_id)
+    return out
+
+
+def _current_records_of(conn: Connection, customer_ids: list[int]) -> dict[int, list[int]]:
+    sr = source_records.c
+    out: dict[int, list[int]] = {cid: [] for cid in customer_ids}
+    for start in range(0, len(customer_ids), _CHUNK):
+        query = select(sr.id, sr.customer_id).where(
+            sr.customer_id.in_(customer_ids[start : start + _CHUNK]),
+            sr.kind == "customers",
+            sr.is_current,
+        )
+        for rid, cid in conn.execute(query):
+            out[int(cid)].append(int(rid))
+    return {cid: sorted(ids) for cid, ids in out.items()}
+
+
+def _rows_of(conn: Connection, table: Table, customer_ids: list[int]) -> dict[int, list[int]]:
+    """The ids of a table's rows per owning customer."""
+    out: dict[int, list[int]] = {}
+    for start in range(0, len(customer_ids), _CHUNK):
+        query = (
+            select(table.c.id, table.c.customer_id)
+            .where(table.c.customer_id.in_(customer_ids[start : start + _CHUNK]))
+            .order_by(table.c.id)
+        )
+        for rid, cid in conn.execute(query):
+            out.setdefault(int(cid), []).append(int(rid))
+    return out
+
+
+def _households_of(conn: Connection, customer_ids: list[int]) -> dict[int, int]:
+    hm = household_members.c
+    out: dict[int, int] = {}
+    for start in range(0, len(customer_ids), _CHUNK):
+        query = select(hm.customer_id, hm.household_id).where(
+            hm.customer_id.in_(customer_ids[start : start + _CHUNK])
+        )
+        out.update((int(c), int(h)) for c, h in conn.execute(query))
+    return out
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 1000):
+        conn.execute(insert(table), rows[start : start + 1000])
+
+
+def _in_chunks(conn: Connection, statement: Any, column: Any, ids: list[int]) -> None:
+    for start in range(0, len(ids), _CHUNK):
+        conn.execute(statement.where(column.in_(ids[start : start + _CHUNK])))
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """survive()'s output in golden_snapshot's form (dates as ISO text)."""
+    return {
+        k: v.isoformat() if isinstance(v, date) else v
+        for k, v in values.items()
+        if k in (*GOLDEN_COLUMNS, "lineage")
+    }
 
 
 def _merge_absorbing(conn: Connection, customer_id: int) -> int | None:

@@ -1,7 +1,7 @@
 """Store: engine, schema, migrations, audit. Depends on core only."""
 
 from patron.store import schema
-from patron.store.audit import record_audit, verify_audit_chain
+from patron.store.audit import record_audit, record_audits, verify_audit_chain
 from patron.store.bulk import db_timestamp, insert_rows, insert_tuples
 from patron.store.engine import MMAP_BYTES
 from patron.store.ids import allocate_ids
@@ -20,6 +20,7 @@ __all__ = [
     "insert_tuples",
     "open_store",
     "record_audit",
+    "record_audits",
     "schema",
     "verify_audit_chain",
 ]

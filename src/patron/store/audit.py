@@ -7,13 +7,14 @@ is detectable by ``verify_audit_chain``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, insert, select, update
 
 from patron.core import utcnow
+from patron.store.ids import allocate_ids
 from patron.store.schema import audit_log
 
 GENESIS = "0" * 64
@@ -69,6 +70,40 @@ def record_audit(
         .values(prev_hash=prev_hash, hash=_digest(prev_hash, entry))
     )
     return entry_id
+
+
+def record_audits(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> None:
+    """Append many audit entries (each with actor, action, target_type, target_id, details)
+    in one pass: the chain is linked in Python and written with one multi-row insert.
+
+    The chain's end is read once, so no other writer may append meanwhile: PostgreSQL takes
+    the chain's advisory lock; on SQLite the caller must already hold the write lock (have
+    written in this transaction), as bulk writers such as merges do.
+    """
+    if not entries:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724011)")
+    elif not conn.in_transaction():  # pragma: no cover - guarded by callers
+        raise RuntimeError("record_audits needs an open write transaction")
+    now = utcnow()
+    prev_hash = _last_hash(conn) or GENESIS
+    ids = allocate_ids(conn, audit_log, len(entries))
+    rows = []
+    for entry_id, given in zip(ids, entries, strict=True):
+        entry = {
+            "at": now.isoformat(),
+            "actor": given["actor"],
+            "action": given["action"],
+            "target_type": given["target_type"],
+            "target_id": None if given.get("target_id") is None else str(given["target_id"]),
+            "details": dict(given.get("details") or {}),
+        }
+        digest = _digest(prev_hash, entry)
+        rows.append({**entry, "id": entry_id, "at": now, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    for start in range(0, len(rows), 1000):
+        conn.execute(insert(audit_log), rows[start : start + 1000])
 
 
 def _last_hash(conn: Connection, before: int | None = None) -> str | None:

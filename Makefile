@@ -25,6 +25,7 @@ demo: env
 test: env
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-java.sh
 	$(UV) run pytest
 
 lint: env

@@ -1,7 +1,8 @@
 """Shared fixtures: stores on SQLite and on a real PostgreSQL.
 
 PostgreSQL tests run against PATRON_TEST_POSTGRES_URL, or a throwaway cluster started here.
-With PATRON_REQUIRE_POSTGRES=1 (CI) a missing PostgreSQL fails the run instead of skipping.
+With PATRON_REQUIRE_POSTGRES=1 (CI) a missing PostgreSQL fails the run instead of skipping;
+PATRON_REQUIRE_SPARK=1 does the same for pyspark and Java (the Spark matching tests).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from patron.store import Store, open_store
 from pg_server import pg_store as _pg_store
 
 REQUIRE_PG = os.environ.get("PATRON_REQUIRE_POSTGRES") == "1"
+REQUIRE_SPARK = os.environ.get("PATRON_REQUIRE_SPARK") == "1"
 _counter = itertools.count()
 
 
@@ -43,6 +45,12 @@ def pg_admin_url() -> Iterator[str]:
         yield url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_required() -> bool:
+    """Whether a missing Spark (pyspark or Java) fails the run instead of skipping."""
+    return REQUIRE_SPARK
 
 
 @pytest.fixture(scope="session")

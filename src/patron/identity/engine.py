@@ -4,27 +4,34 @@ The model is described by a :class:`LinkageSpec` (fields by kind, blocking rules
 passes); fitting estimates the prior match probability from a strict deterministic rule, the
 u probabilities from random pairs and the m probabilities by expectation maximisation, one pass
 per training block (each pass cannot learn about the columns it blocks on, so passes must
-cover each other). Splink runs the same settings on Spark, for stores that outgrow one machine.
+cover each other). The same model runs on Spark (:class:`SparkBackend`), for stores that
+outgrow one machine; pyspark is an optional extra, imported only when Spark is used.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any, Literal, Protocol, TypeAlias
 
 import duckdb
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_analysis import count_comparisons_from_blocking_rules
+from splink.internals.database_api import DatabaseAPI
 
 from patron.core import PatronError
 from patron.identity.fields import LinkageField, comparison
 
 MODEL_FORMAT = 1  # bump when a saved model's layout changes
 LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
+# Records to match: one table, or one per source when linking. pandas frames; a SparkBackend
+# also takes Spark DataFrames, so the records need not fit on one machine.
+Frames: TypeAlias = pd.DataFrame | Sequence[pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -46,18 +53,30 @@ class LinkageSpec:
     unique_id: str = "unique_id"
     source_column: str | None = None  # which dataset a record is from (link types)
 
-    def settings(self) -> SettingsCreator:
+    def settings(self, dialect: str = "duckdb") -> SettingsCreator:
+        """Splink's settings for a backend. Date formats are written for DuckDB (``%Y%m%d``);
+        Spark parses dates with Java patterns (``yyyyMMdd``)."""
         extra: dict[str, Any] = {}
         if self.source_column is not None:
             extra["source_dataset_column_name"] = self.source_column
+        fields = self.fields
+        if dialect == "spark":
+            fields = tuple(replace(f, date_format=_java_date(f.date_format)) for f in fields)
         return SettingsCreator(
             link_type=self.link_type,
             unique_id_column_name=self.unique_id,
             blocking_rules_to_generate_predictions=[block_on(*r) for r in self.blocking],
-            comparisons=[comparison(f) for f in self.fields],
+            comparisons=[comparison(f) for f in fields],
             retain_intermediate_calculation_columns=False,
             **extra,
         )
+
+
+def _java_date(strftime: str) -> str:
+    """``%Y-%m-%d`` -> ``yyyy-MM-dd``: the directives a birth date uses."""
+    for directive, pattern in (("%Y", "yyyy"), ("%m", "MM"), ("%d", "dd")):
+        strftime = strftime.replace(directive, pattern)
+    return strftime
 
 
 @dataclass
@@ -78,39 +97,123 @@ class DuckDBLimits:
             config["threads"] = self.threads
         return duckdb.connect(config=config)
 
+    def api(self) -> DatabaseAPI[Any]:
+        return DuckDBAPI(connection=self.connect())
+
+
+class MatchingBackend(Protocol):
+    """Where a model runs: a fresh Splink database API per run, and the most pairs it may
+    score."""
+
+    max_comparisons: int
+
+    def api(self) -> DatabaseAPI[Any]: ...
+
+
+@dataclass
+class SparkBackend:
+    """Run matching on Spark: ``LinkageModel(spec, SparkBackend(spark))``.
+
+    ``session``: the caller's SparkSession (a cluster), which must have Splink's similarity
+    jar on its classpath (``spark.jars``: ``splink.backends.spark.similarity_jar_location()``);
+    without one, a local session for this machine (:func:`local_spark_session`). Needs the
+    ``spark`` extra and Java 17+. A model trained on DuckDB scores the same here, except that
+    Splink's Jaro-Winkler on Spark counts transpositions differently, so a pair of similar
+    names can land one level apart. Intermediate tables are persisted (memory, spilling to
+    disk); on a big cluster Splink's ``"parquet"`` with a checkpoint directory cuts lineage
+    for good.
+    """
+
+    session: Any = None  # pyspark.sql.SparkSession; typed loosely so pyspark stays optional
+    max_comparisons: int = 200_000_000  # the count runs on Spark too, before any scoring
+    break_lineage: str = "persist"
+
+    def api(self) -> DatabaseAPI[Any]:
+        if self.session is None:
+            self.session = local_spark_session()
+        api_class = _releasing_spark_api()
+        return api_class(spark_session=self.session, break_lineage_method=self.break_lineage)
+
+
+@cache
+def _releasing_spark_api() -> Any:  # a DatabaseAPI subclass; pyspark stays optional
+    """Splink's SparkAPI, also freeing the data it cached for a table when it drops the table:
+    dropping a Spark view leaves that data behind, and the session outlives the run."""
+    from splink.backends.spark import SparkAPI  # imports pyspark
+
+    class ReleasingSparkAPI(SparkAPI):
+        def delete_table_from_database(self, name: str) -> None:
+            if self.spark.catalog.tableExists(name):
+                self.spark.table(name).unpersist()
+            super().delete_table_from_database(name)
+
+    return ReleasingSparkAPI
+
+
+def local_spark_session(cores: int = 2, driver_memory: str = "4g") -> Any:
+    """A Spark session on this machine, for matching and its tests: few shuffle partitions
+    (Spark's 200 suit a cluster, not two cores), no web UI, bound to the loopback address
+    (nothing listens on the network), UTC, and Splink's similarity functions (jaro_winkler,
+    damerau_levenshtein) registered from the jar it ships. Returns the running one if any.
+    """
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    builder: Any = SparkSession.builder
+    session = (
+        builder.master(f"local[{cores}]")
+        .appName("patron-matching")
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.sql.shuffle.partitions", str(cores * 2))
+        .config("spark.default.parallelism", str(cores * 2))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.jars", similarity_jar_location())
+        .getOrCreate()
+    )
+    # Splink re-registers its functions for every run, and Spark warns each time.
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
 
 @dataclass
 class LinkageModel:
-    """``LinkageModel(spec).fit(df)`` then ``.predict(df)``: scored candidate pairs."""
+    """``LinkageModel(spec).fit(df)`` then ``.predict(df)``: scored candidate pairs.
+
+    ``limits``: where it runs and what it may use, DuckDB (:class:`DuckDBLimits`, the default)
+    or Spark (:class:`SparkBackend`); a saved model does not remember it.
+    """
 
     spec: LinkageSpec
-    limits: DuckDBLimits = field(default_factory=DuckDBLimits)
+    limits: MatchingBackend = field(default_factory=DuckDBLimits)
     settings_: dict[str, Any] | None = None
 
-    def fit(self, frames: pd.DataFrame | Sequence[pd.DataFrame]) -> LinkageModel:
-        linker = self._linker(frames, self.spec.settings())
+    def fit(self, frames: Frames) -> LinkageModel:
         s = self.spec
-        training = linker.training
-        training.estimate_probability_two_random_records_match(
-            [block_on(*s.prior_rule)], recall=s.prior_recall
-        )
-        training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
-        for rule in s.training_blocks:
-            training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
-        self.settings_ = linker.misc.save_model_to_json()
+        with self._linker(frames, trained=False) as linker:
+            training = linker.training
+            training.estimate_probability_two_random_records_match(
+                [block_on(*s.prior_rule)], recall=s.prior_recall
+            )
+            training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
+            for rule in s.training_blocks:
+                training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+            self.settings_ = linker.misc.save_model_to_json()
         return self
 
-    def predict(
-        self, frames: pd.DataFrame | Sequence[pd.DataFrame], threshold: float = 0.5
-    ) -> pd.DataFrame:
+    def predict(self, frames: Frames, threshold: float = 0.5) -> pd.DataFrame:
         """Candidate pairs scoring at least ``threshold``: ``unique_id_l``, ``unique_id_r``
         (and ``source_dataset_l/_r`` when linking), ``match_weight``, ``match_probability``."""
         if self.settings_ is None:
             raise PatronError("the matching model is not trained", hint="call fit() first")
         self._check_size(frames)
-        linker = self._linker(frames, self.settings_)
-        result = linker.inference.predict(threshold_match_probability=threshold)
-        return result.as_pandas_dataframe()
+        with self._linker(frames, trained=True) as linker:
+            result = linker.inference.predict(threshold_match_probability=threshold)
+            return result.as_pandas_dataframe()
 
     def to_json(self) -> str:
         if self.settings_ is None:
@@ -118,7 +221,9 @@ class LinkageModel:
         return json.dumps({"format": MODEL_FORMAT, "splink": self.settings_})
 
     @classmethod
-    def from_json(cls, spec: LinkageSpec, text: str) -> LinkageModel:
+    def from_json(
+        cls, spec: LinkageSpec, text: str, limits: MatchingBackend | None = None
+    ) -> LinkageModel:
         saved = json.loads(text)
         if saved.get("format") != MODEL_FORMAT:
             raise PatronError(
@@ -126,32 +231,71 @@ class LinkageModel:
                 f"{MODEL_FORMAT}",
                 hint="train the model again with this version",
             )
-        return cls(spec, settings_=saved["splink"])
+        return cls(spec, limits or DuckDBLimits(), settings_=saved["splink"])
 
-    def _linker(self, frames: pd.DataFrame | Sequence[pd.DataFrame], settings: Any) -> Linker:
-        api = DuckDBAPI(connection=self.limits.connect())
-        tables = [frames] if isinstance(frames, pd.DataFrame) else list(frames)
+    @contextmanager
+    def _tables(self, frames: Frames) -> Iterator[tuple[Any, str]]:
+        """The frames as tables of a fresh database API (one, or a list when linking), and
+        the API's SQL dialect. The tables Splink derives from them are dropped afterwards: a
+        Spark session outlives the run and would keep them cached."""
+        api = self.limits.api()
+        # A list or tuple is one table per source; anything else (pandas, Spark) is one table.
+        tables = list(frames) if isinstance(frames, list | tuple) else [frames]
         registered = [api.register(t) for t in tables]
-        return Linker(
-            registered if len(registered) > 1 else registered[0],
-            settings,
-            log_level=logging.WARNING,
-        )
+        try:
+            yield (
+                (registered if len(registered) > 1 else registered[0]),
+                api.sql_dialect.sql_dialect_str,
+            )
+        finally:
+            api.delete_tables_created_by_splink_from_db()
 
-    def _check_size(self, frames: pd.DataFrame | Sequence[pd.DataFrame]) -> None:
+    @contextmanager
+    def _linker(self, frames: Frames, trained: bool) -> Iterator[Linker]:
+        with self._tables(frames) as (tables, dialect):
+            settings = self._trained_settings(dialect) if trained else self.spec.settings(dialect)
+            yield Linker(tables, settings, log_level=logging.WARNING)
+
+    def _trained_settings(self, dialect: str) -> dict[str, Any]:
+        """The trained model in ``dialect``'s SQL. Splink saves its conditions as SQL text of
+        the backend that trained it (DuckDB quotes names with ", Spark with `, and their
+        similarity functions have other names), so for another backend the comparisons are
+        built again from the spec and given the trained probabilities, level by level."""
+        assert self.settings_ is not None
+        saved = self.settings_
+        if saved.get("sql_dialect") == dialect:
+            return saved
+        ported = self.spec.settings(dialect).create_settings_dict(dialect)
+        new_levels = [lv for c in ported["comparisons"] for lv in c["comparison_levels"]]
+        old_levels = [lv for c in saved["comparisons"] for lv in c["comparison_levels"]]
+        if [lv["label_for_charts"] for lv in new_levels] != [
+            lv["label_for_charts"] for lv in old_levels
+        ]:
+            raise PatronError(
+                "the saved matching model compares other fields or levels than its spec",
+                hint="load the model with the spec it was trained with, or train it again",
+            )
+        ported["probability_two_random_records_match"] = saved[
+            "probability_two_random_records_match"
+        ]
+        for new, old in zip(new_levels, old_levels, strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in old:
+                    new[key] = old[key]
+        return ported
+
+    def _check_size(self, frames: Frames) -> None:
         """Count the pairs the blocking rules would score before scoring them: a loose rule on
         a big table can ask for billions."""
-        api = DuckDBAPI(connection=self.limits.connect())
-        tables = [frames] if isinstance(frames, pd.DataFrame) else list(frames)
-        registered = [api.register(t) for t in tables]
-        counts = count_comparisons_from_blocking_rules(
-            registered if len(registered) > 1 else registered[0],
-            blocking_rules=[block_on(*r) for r in self.spec.blocking],
-            link_type=self.spec.link_type,
-            unique_id_column_name=self.spec.unique_id,
-            source_dataset_column_name=self.spec.source_column,
-            record_sample_proportion=1.0,  # equality rules count exactly from key frequencies
-        )
+        with self._tables(frames) as (tables, _):
+            counts = count_comparisons_from_blocking_rules(
+                tables,
+                blocking_rules=[block_on(*r) for r in self.spec.blocking],
+                link_type=self.spec.link_type,
+                unique_id_column_name=self.spec.unique_id,
+                source_dataset_column_name=self.spec.source_column,
+                record_sample_proportion=1.0,  # equality rules count exactly from key frequencies
+            )
         total = int(counts[-1]["cumulative_comparison_count"]) if counts else 0
         if total > self.limits.max_comparisons:
             raise PatronError(

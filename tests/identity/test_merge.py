@@ -3,6 +3,7 @@ consent never becomes more permissive, and an unmerge restores exactly what was 
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,12 @@ def test_merged_customers_cannot_be_merged_again_or_unmerged_out_of_order(
         unmerge(conn, first, actor="t")
 
 
+def assert_unmerged(store: Store) -> None:
+    with store.connect() as conn:
+        statuses = set(conn.execute(select(customers.c.status)).scalars())
+    assert statuses == {"active"}
+
+
 CUSTOMER_KEYS = [row[0] for row in POS[1:] + WEB[1:]]
 
 
@@ -167,12 +174,15 @@ def shared_company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dic
         min_size=1,
         max_size=6,
     ),
-    order=st.randoms(use_true_random=False),
+    # A seed, not st.randoms(): drawing from Hypothesis mid-test can stop the example
+    # half-way, leaving the shared store merged.
+    seed=st.integers(0, 2**32 - 1),
 )
 def test_any_merges_then_unmerges_in_any_allowed_order_restore_every_relation(
-    shared_company: tuple[Store, dict[str, int]], pairs: list[tuple[str, str]], order: Any
+    shared_company: tuple[Store, dict[str, int]], pairs: list[tuple[str, str]], seed: int
 ) -> None:
     store, ids = shared_company
+    assert_unmerged(store)  # what an earlier example merged, it undid
     with store.connect() as conn:
         before = relations(conn)
         consent_before = {cid: current_consent(conn, cid) for cid in set(ids.values())}
@@ -191,7 +201,7 @@ def test_any_merges_then_unmerges_in_any_allowed_order_restore_every_relation(
                 if any(consent_before[m].get(key) == "denied" for m in members[survivor]):
                     assert now[key] == "denied", key
     remaining = list(done)
-    order.shuffle(remaining)
+    random.Random(seed).shuffle(remaining)
     while remaining:
         for merge_id in list(remaining):
             try:
@@ -225,6 +235,7 @@ def test_a_batch_of_merges_equals_the_same_merges_one_by_one(
     """`unify` merges in batches: the result (and every undo record) must be what merging one
     after the other gives."""
     store, ids = shared_company
+    assert_unmerged(store)
     plan: list[PlannedMerge] = []
     merged: set[int] = set()
     for a, b in pairs:

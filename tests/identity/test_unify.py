@@ -178,7 +178,13 @@ def test_review_decisions_merge_or_keep_apart_for_good(demo) -> None:  # type: i
     with store.connect() as conn:
         pending, total = list_reviews(conn, limit=100)
     assert total == len(pending) >= 2
-    first, second = pending[0], pending[1]
+    first = pending[0]
+    # A pair of two other customers (several pairs can join the same two customers).
+    taken = {first.left.customer_id, first.right.customer_id}
+    second = next(p for p in pending[1:] if not {p.left.customer_id, p.right.customer_id} & taken)
+    also = next(
+        (p for p in pending[1:] if {p.left.customer_id, p.right.customer_id} == taken), None
+    )
     assert {e["field"] for e in first.evidence} >= {"name_tokens", "phone", "birth_date"}
     with store.begin() as conn:
         accepted = decide(conn, first.id, "accept", actor="ana", note="same person")
@@ -191,6 +197,10 @@ def test_review_decisions_merge_or_keep_apart_for_good(demo) -> None:  # type: i
         )
     with store.begin() as conn, pytest.raises(ConflictError, match="accepted"):
         decide(conn, first.id, "reject", actor="ana")
+    if also is not None:  # the same two customers' other pair needs no decision any more
+        with store.connect() as conn:
+            status = select(match_reviews.c.status).where(match_reviews.c.id == also.id)
+            assert conn.execute(status).scalar_one() == "superseded"
     unify(store, full=True, actor="tester")
     with store.connect() as conn:
         assert resolve_customer(conn, second.left.customer_id) != resolve_customer(

@@ -12,7 +12,7 @@ CUSTOMER_FIELDS = (
     LinkageField("name_tokens", FieldKind.PERSON_NAME, parts=("name_parts",)),
     LinkageField("birth_date", FieldKind.BIRTH_DATE, date_format="%Y-%m-%d"),
     # Shared phones and family mailboxes are common: their weight follows their frequency.
-    LinkageField("phone", FieldKind.PHONE, frequency_adjusted=True),
+    LinkageField("phone", FieldKind.PHONE, frequency_adjusted=True, parts=("phone_kind",)),
     LinkageField("email", FieldKind.EMAIL, frequency_adjusted=True),
     LinkageField("address", FieldKind.LOCATION, parts=("postcode", "city")),
 )
@@ -38,4 +38,5 @@ def customer_spec() -> LinkageSpec:
         blocking=CUSTOMER_BLOCKING,
         training_blocks=CUSTOMER_TRAINING,
         prior_rule=CUSTOMER_PRIOR,
+        calibrate_prior=True,
     )

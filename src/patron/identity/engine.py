@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any, Literal, Protocol, TypeAlias
 
 import duckdb
+import numpy as np
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_analysis import count_comparisons_from_blocking_rules
@@ -49,6 +50,11 @@ class LinkageSpec:
     training_blocks: tuple[tuple[str, ...], ...]
     prior_rule: tuple[str, ...]
     prior_recall: float = 0.8
+    # Re-estimate the prior from the trained model's own scores (see LinkageModel.fit), given
+    # the share of true matches the blocking rules are assumed to reach. Off: keep the
+    # deterministic rule's estimate.
+    calibrate_prior: bool = False
+    assumed_blocking_recall: float = 0.95
     link_type: LinkType = "dedupe_only"
     unique_id: str = "unique_id"
     source_column: str | None = None  # which dataset a record is from (link types)
@@ -70,6 +76,35 @@ class LinkageSpec:
             retain_intermediate_calculation_columns=False,
             **extra,
         )
+
+
+def _remove_matches_from_u(settings: dict[str, Any], prior: float) -> None:
+    """Correct u probabilities for the matches among the random pairs they were counted on.
+
+    Random sampling counts how often two random records agree at each level and calls that u,
+    as if random pairs never matched. With a quarter of records duplicated, true matches make
+    up most random pairs that share a mobile number or an e-mail, so u came out about ten
+    times too high and sure evidence too weak. A level's share among random pairs is
+    prior * m + (1 - prior) * u, which gives u once m and the prior are known."""
+    settings["probability_two_random_records_match"] = prior
+    for comparison_ in settings["comparisons"]:
+        for level in comparison_["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m is None or u is None or level.get("fix_u_probability"):
+                continue
+            # Never below a thousandth of what was observed: the correction is an estimate.
+            level["u_probability"] = max((u - prior * m) / (1 - prior), u / 1000)
+
+
+def _bits(probability: float) -> float:
+    """A probability as log2 odds (Splink's match weight of a prior)."""
+    return float(np.log2(probability / (1 - probability)))
+
+
+def _record_count(frames: Frames) -> int:
+    tables: list[Any] = list(frames) if isinstance(frames, list | tuple) else [frames]
+    # pandas frames have a length; Spark DataFrames count their rows.
+    return sum(len(t) if isinstance(t, pd.DataFrame) else int(t.count()) for t in tables)
 
 
 def _java_date(strftime: str) -> str:
@@ -203,7 +238,49 @@ class LinkageModel:
             for rule in s.training_blocks:
                 training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
             self.settings_ = linker.misc.save_model_to_json()
+            if not (s.calibrate_prior and s.link_type == "dedupe_only"):
+                return self
+            records = _record_count(frames)
+            prior = self._calibrated_prior(linker, records)
+        _remove_matches_from_u(self.settings_, prior)
+        with self._linker(frames, trained=True) as linker:
+            self.settings_["probability_two_random_records_match"] = self._calibrated_prior(
+                linker, records
+            )
         return self
+
+    def _calibrated_prior(self, linker: Linker, records: int) -> float:
+        """The prior (chance that two random records match) as the model's own scores imply
+        it: the expected number of matches among the candidate pairs (the sum of their match
+        probabilities), over all pairs, allowing for matches blocking misses. The deterministic
+        rule's estimate depends on how complete its fields are (records without a birth date
+        or phone cannot satisfy it) and came out four times too low on customer data, which
+        kept sure pairs below the merge threshold. Changing the prior shifts every pair's
+        match weight by the same amount, so the fixed point is found from a histogram of the
+        weights, with one scoring pass."""
+        assert self.settings_ is not None
+        scored = linker.inference.predict()
+        histogram = linker.misc.query_sql(
+            f"select round(match_weight, 2) as w, count(*) as n from {scored.physical_name} "
+            "group by 1",
+            output_type="pandas",
+        )
+        scored.drop_table_from_database_and_remove_from_cache()
+        total = records * (records - 1) / 2
+        prior = float(self.settings_["probability_two_random_records_match"])
+        if histogram.empty or total <= 0:
+            return prior
+        weights = histogram.w.to_numpy(dtype=float) - _bits(prior)
+        counts = histogram.n.to_numpy(dtype=float)
+        estimate = prior
+        for _ in range(50):
+            odds = np.exp2(weights + _bits(estimate))
+            expected = float((counts * odds / (1 + odds)).sum())
+            updated = min(expected / self.spec.assumed_blocking_recall / total, 0.5)
+            if abs(updated - estimate) <= 1e-3 * estimate:
+                return updated
+            estimate = updated
+        return estimate
 
     def predict(self, frames: Frames, threshold: float = 0.5) -> pd.DataFrame:
         """Candidate pairs scoring at least ``threshold``: ``unique_id_l``, ``unique_id_r``

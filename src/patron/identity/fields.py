@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+from splink import ColumnExpression
 from splink.internals.comparison_creator import ComparisonCreator
 
 
@@ -40,7 +41,9 @@ class LinkageField:
     kind: FieldKind
     frequency_adjusted: bool = False
     date_format: str = "%Y%m%d"
-    parts: tuple[str, ...] = ()  # LOCATION: the postcode and city columns
+    # LOCATION: the postcode and city columns; PERSON_NAME: the list of name parts;
+    # PHONE: the phone's kind (mobile, landline), when known.
+    parts: tuple[str, ...] = ()
 
 
 # Compared for equality only: codes, and phones already normalised to E.164.
@@ -63,11 +66,13 @@ def comparison(field: LinkageField) -> ComparisonCreator:
     elif kind is FieldKind.ADDRESS:
         made = cl.JaroWinklerAtThresholds(c, [0.9, 0.7])
     elif kind is FieldKind.EMAIL:
-        made = cl.EmailComparison(c)
+        made = _email(c)
     elif kind is FieldKind.PERSON_NAME:
         made = _person_name(c, *field.parts)
     elif kind is FieldKind.LOCATION:
         made = _location(c, *field.parts)
+    elif kind is FieldKind.PHONE and field.parts:
+        made = _phone(c, *field.parts)
     elif kind in _EXACT:
         made = cl.ExactMatch(c)
     else:  # pragma: no cover - every kind is handled above
@@ -96,17 +101,61 @@ def _location(address: str, postcode: str, city: str) -> ComparisonCreator:
 
 
 def _person_name(key: str, parts: str) -> ComparisonCreator:
-    """A whole name: the same, nearly the same (typos), sharing a part (a record with the
-    surname only, or a changed given name), similar, different."""
+    """A whole name: the same, nearly the same (typos), one written with only some of the
+    other's parts (a surname-only record: 王 and 王慧雨), sharing a part but differing in
+    another (王慧雨 and 王慧芳: twins and household members look like this), similar,
+    different. Telling "partly written" from "partly different" keeps household members
+    apart without losing surname-only records."""
     return cl.CustomComparison(
         [
             cll.NullLevel(key),
             cll.ExactMatchLevel(key).configure(tf_adjustment_column=key),
             cll.JaroWinklerLevel(key, 0.92),
+            cll.ArraySubsetLevel(parts),
             cll.ArrayIntersectLevel(parts, 1),
             cll.JaroWinklerLevel(key, 0.8),
             cll.ElseLevel(),
         ],
         output_column_name=key,
-        comparison_description="name: exact, typo, a shared part, similar",
+        comparison_description="name: exact, typo, partly written, a part differs, similar",
+    )
+
+
+def _phone(phone: str, phone_kind: str) -> ComparisonCreator:
+    """A shared mobile number is a person's; a shared landline is often a household's or an
+    office's, so the two kinds of agreement are weighed apart (landlines also by how many
+    records share the number)."""
+    return cl.CustomComparison(
+        [
+            cll.NullLevel(phone),
+            # No frequency adjustment here: Splink scales it by the plain exact level's u
+            # (the landline level below, which is tiny), which sank sure mobile matches.
+            cll.And(
+                cll.ExactMatchLevel(phone), cll.LiteralMatchLevel(phone_kind, "mobile", "string")
+            ).configure(label_for_charts="Same mobile number"),
+            cll.ExactMatchLevel(phone).configure(
+                tf_adjustment_column=phone, label_for_charts="Same landline or other number"
+            ),
+            cll.ElseLevel(),
+        ],
+        output_column_name=phone,
+        comparison_description="phone: same mobile, same other number, different",
+    )
+
+
+def _email(email: str) -> ComparisonCreator:
+    """The same address, or the same user name at another provider (zhangwei1985@qq.com and
+    zhangwei1985@163.com). No similar-spelling levels: namesakes' look-alike addresses
+    (li_li75@126.com, li_li57@163.com) are common and would count as agreement."""
+    column = ColumnExpression(email)
+    username = column.regex_extract("^[^@]+")
+    return cl.CustomComparison(
+        [
+            cll.NullLevel(column, valid_string_pattern=None),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=email),
+            cll.ExactMatchLevel(username).configure(label_for_charts="Same user name"),
+            cll.ElseLevel(),
+        ],
+        output_column_name=email,
+        comparison_description="e-mail: same address, same user name, different",
     )

@@ -23,6 +23,7 @@ MATCH_COLUMNS = (
     "name_parts",  # those parts as a list: a surname-only record (王) can still meet 王慧雨
     "birth_date",  # YYYY-MM-DD
     "phone",  # E.164
+    "phone_kind",  # mobile, landline, ... (as the import classified it)
     "email",
     "address",
     "city",  # a key: 上海, 上海市 and "Shanghai" all give "shanghai"
@@ -62,6 +63,7 @@ def match_records(conn: Connection) -> pd.DataFrame:
             _text(p, "family_name").label("family_name"),
             _text(p, "birth_date").label("birth_date"),
             _text(p, "phones", 0, "value").label("phone"),
+            _text(p, "phones", 0, "kind").label("phone_kind"),
             _text(p, "emails", 0, "value").label("email"),
             _text(p, "address", "line").label("address"),
             _text(p, "city").label("city"),

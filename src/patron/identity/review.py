@@ -93,9 +93,17 @@ def decide(
         )
     now = utcnow()
     merge_id = None
-    if decision == "accept":
+    together = item.left.customer_id == item.right.customer_id
+    if decision == "reject" and together:
+        raise ConflictError(
+            f"the two records of review #{review_id} already belong to customer "
+            f"{item.left.customer_id}",
+            hint=f"to separate them, undo the merge: `patron identity unmerge "
+            f"{item.left.customer_id}`",
+        )
+    if decision == "accept" and not together:  # together: merged meanwhile; still recorded
         a, b = sorted((item.left.customer_id, item.right.customer_id))
-        if a != b:  # else: merged meanwhile; the decision is still recorded
+        if a != b:
             merge_id = merge_customers(
                 conn, a, b, actor=actor,
                 reason=f"review #{review_id} accepted" + (f": {note}" if note else ""),
@@ -112,6 +120,8 @@ def decide(
             merge_id=merge_id,
         )
     )
+    if merge_id is not None:
+        supersede_joined(conn)  # other pending pairs of these two customers need no decision
     if decision == "reject":
         record_audit(
             conn,
@@ -127,6 +137,26 @@ def decide(
             },
         )
     return get_review(conn, review_id)
+
+
+def supersede_joined(conn: Connection) -> int:
+    """Mark pending pairs whose two records now belong to one customer as superseded."""
+    r = match_reviews.c
+    left, right = source_records.alias("l"), source_records.alias("r")
+    joined = (
+        select(r.id)
+        .join(left, left.c.id == r.record_l)
+        .join(right, right.c.id == r.record_r)
+        .where(r.status == "pending", left.c.customer_id == right.c.customer_id)
+    )
+    ids = [int(i) for i in conn.execute(joined).scalars()]
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            update(match_reviews)
+            .where(r.id.in_(ids[start : start + 500]))
+            .values(status="superseded")
+        )
+    return len(ids)
 
 
 def labelled_pairs(conn: Connection) -> list[tuple[int, int, float]]:

@@ -58,7 +58,13 @@ def febrl3_model() -> tuple[pd.DataFrame, str]:
 # half of them down), so a name a few letters off can land one level apart: "gallerhir" against
 # "gallirhir" is 0.931 on DuckDB and 0.918 on Spark, either side of the 0.92 level. Such a pair
 # keeps its place but not its exact weight; every other pair must score the same.
-JARO_WINKLER = {"gamma_given_name", "gamma_surname", "gamma_address_1"}
+JARO_WINKLER = {
+    "gamma_given_name",
+    "gamma_surname",
+    "gamma_address_1",
+    "gamma_name_tokens",  # the customer model's name and location comparisons
+    "gamma_address",
+}
 
 
 def in_order(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -66,7 +72,7 @@ def in_order(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.sort_values(key).reset_index(drop=True)
 
 
-def assert_same_scores(duck: pd.DataFrame, spark: pd.DataFrame) -> None:
+def assert_same_scores(duck: pd.DataFrame, spark: pd.DataFrame, moved_share: float = 0.01) -> None:
     duck, spark = in_order(duck), in_order(spark)
     assert len(duck) > 0
     key = [c for c in ("source_dataset_l", *KEY) if c in duck.columns]
@@ -76,7 +82,7 @@ def assert_same_scores(duck: pd.DataFrame, spark: pd.DataFrame) -> None:
     gammas = [c for c in duck.columns if c.startswith("gamma_")]
     moved = duck[gammas].ne(spark[gammas])
     assert set(moved.columns[moved.any()]) <= JARO_WINKLER
-    assert moved.any(axis=1).mean() <= 0.01, "more than 1% of pairs compared differently"
+    assert moved.any(axis=1).mean() <= moved_share, "too many pairs compared differently"
     same = ~moved.any(axis=1)
     weight_gap = (duck.match_weight - spark.match_weight.astype(float))[same].abs()
     assert weight_gap.max() < 1e-6
@@ -129,3 +135,23 @@ def test_patron_matches_on_duckdb_without_pyspark() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_customer_model_scores_the_same_on_spark(spark: Any, tmp_path: Path) -> None:
+    """patron's own comparisons (name parts as lists, phone kinds, e-mail user names) on
+    Spark, with a model trained on a demo company's records on DuckDB."""
+    from patron.core import Settings
+    from patron.demo import run_demo
+    from patron.identity import customer_spec, match_records
+    from patron.store import open_store
+
+    settings = Settings(home=tmp_path / "home")
+    run_demo(people=150, seed=5, settings=settings)
+    with open_store(settings).connect() as conn:
+        records = match_records(conn)
+    model = LinkageModel(customer_spec()).fit(records)
+    on_spark = LinkageModel.from_json(customer_spec(), model.to_json(), SparkBackend(spark))
+    # Chinese addresses are long strings near the 0.9 Jaro-Winkler level: of 57 pairs, one
+    # address pair sat on the other side of it on Spark.
+    duck, spark_pairs = model.predict(records, 0.01), on_spark.predict(records, 0.01)
+    assert_same_scores(duck, spark_pairs, moved_share=0.05)

@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, str] = {
     "imports.read": "See imports, their progress and rejected rows",
     "imports.write": "Upload and run imports",
     "quality.read": "See data quality per source and field",
+    "quality.write": "Save data quality snapshots (the score history)",
     "users.manage": "Add, disable and change users and their API tokens",
 }
 

@@ -11,6 +11,7 @@ from patron import __version__
 from patron.cli import customers as customers_cli
 from patron.cli import identity as identity_cli
 from patron.cli import imports as imports_cli
+from patron.cli import quality as quality_cli
 from patron.cli import users as users_cli
 from patron.cli.common import console, friendly_errors, store
 from patron.core import get_settings
@@ -25,7 +26,7 @@ app.add_typer(imports_cli.app, name="import")
 app.add_typer(customers_cli.app, name="customer")
 app.add_typer(identity_cli.app, name="identity")
 app.command("unify")(identity_cli.unify_command)
-app.command("quality")(friendly_errors(identity_cli.quality))
+app.command("quality")(quality_cli.quality)
 app.add_typer(users_cli.user_app, name="user")
 app.add_typer(users_cli.token_app, name="token")
 source_app = typer.Typer(

@@ -272,30 +272,3 @@ def unmerge_command(
         f"Merge #{record.id} undone: customer {record.merged_id} is separate from customer "
         f"{record.survivor_id} again."
     )
-
-
-def quality() -> None:
-    """Data quality per source and field: completeness, validity, freshness, duplicates and a
-    score (0-100) per source."""
-    from patron import identity
-
-    report = identity.quality_report(store())
-    fields = Table("source", "field", "records", "complete", "valid (of filled)")
-    for f in report.fields:
-        fields.add_row(
-            f.source, f.field, f"{f.records:,}", f"{f.completeness:.1%}", f"{f.validity:.1%}"
-        )
-    console.print(fields)
-    sources = Table(
-        "source", "records", "newest data", "reliability now", "shared contact", "score"
-    )
-    for s in report.sources:
-        sources.add_row(
-            s.source,
-            f"{s.records:,}",
-            s.newest_data.date().isoformat() if s.newest_data else "",
-            f"{s.reliability_now:.2f}",
-            f"{s.duplicate_share:.1%}",
-            f"{s.score:.1f}",
-        )
-    console.print(sources)

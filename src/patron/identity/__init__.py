@@ -15,7 +15,9 @@ Facade::
     with store.begin() as conn:
         decide(conn, review_id, "accept", actor="ana")   # merges the pair's customers
         unmerge(conn, merge_id, actor="ana")             # restores them exactly
-    report = quality_report(store)                   # completeness, validity, freshness
+    report = quality_report(store)                   # completeness, validity, freshness, flags
+    save_quality_snapshot(store, actor="admin")      # tracked over time: quality_history(store)
+    customer_quality(store, 42).score                # one customer, 0-100
 
 The engine is Splink on DuckDB (see ``engine``); fields are described by kind (``fields``).
 """
@@ -42,7 +44,20 @@ from patron.identity.proposal import (
     links,
     propose,
 )
-from patron.identity.quality import FieldQuality, QualityReport, SourceQuality, quality_report
+from patron.identity.quality import (
+    FieldQuality,
+    QualityReport,
+    SourceQuality,
+    StoreQuality,
+    quality_report,
+)
+from patron.identity.quality_customer import CustomerQuality, customer_quality
+from patron.identity.quality_flags import FLAGS, FlagCounts, FlaggedCustomer, flagged_customers
+from patron.identity.quality_history import (
+    QualitySnapshot,
+    quality_history,
+    save_quality_snapshot,
+)
 from patron.identity.records import MATCH_COLUMNS, match_records
 from patron.identity.review import (
     Decision,
@@ -58,14 +73,18 @@ from patron.identity.unify import UnifyReport, unify
 __all__ = [
     "DEFAULT_HIGH",
     "DEFAULT_LOW",
+    "FLAGS",
     "LINK_HEADER",
     "MATCH_COLUMNS",
     "MODEL_FORMAT",
     "CustomerIdentity",
+    "CustomerQuality",
     "Decision",
     "DuckDBLimits",
     "FieldKind",
     "FieldQuality",
+    "FlagCounts",
+    "FlaggedCustomer",
     "GoldenField",
     "LinkageField",
     "LinkageModel",
@@ -74,15 +93,19 @@ __all__ = [
     "PairwiseScores",
     "Proposal",
     "QualityReport",
+    "QualitySnapshot",
     "RecordLine",
     "ReviewItem",
     "ReviewSide",
     "SourceQuality",
+    "StoreQuality",
     "UnifyReport",
     "clusters_of",
     "customer_identity",
+    "customer_quality",
     "customer_spec",
     "decide",
+    "flagged_customers",
     "get_merge",
     "get_review",
     "labelled_pairs",
@@ -95,8 +118,10 @@ __all__ = [
     "pairs_within",
     "pairwise_scores",
     "propose",
+    "quality_history",
     "quality_report",
     "resolve_customer",
+    "save_quality_snapshot",
     "unify",
     "unmerge",
 ]

@@ -389,3 +389,18 @@ def test_a_merge_racing_an_import_loses_nothing(
             select(orders_table.c.customer_id).where(orders_table.c.order_key == "L1")
         )
         assert late.scalar_one() == ids["W2"]
+
+
+def test_people_s_decisions_calibrate_the_merge_threshold() -> None:
+    from patron.identity.review import calibrated_threshold
+
+    sure = [(0.99 - i / 1000, True) for i in range(40)]  # 0.99 .. 0.951: all accepted
+    mixed = [(0.9 - i / 100, i % 2 == 1) for i in range(20)]  # from 0.9 down: half rejected
+    assert calibrated_threshold(sure + mixed, 0.95, floor=0.5) == 0.95  # only ever lowered
+    assert calibrated_threshold(sure + mixed, 0.96, floor=0.5) == pytest.approx(0.951)
+    assert calibrated_threshold(sure[:10], 0.96, floor=0.5) == 0.96  # too few decisions
+    lower = [(0.99 - i / 200, True) for i in range(60)]  # accepted down to 0.695
+    assert calibrated_threshold(lower, 0.95, floor=0.5) == pytest.approx(0.695)
+    assert calibrated_threshold(lower, 0.95, floor=0.8) == 0.8
+    wrong = [(0.97, False)] * 5 + sure  # unmerged automatic merges at the top
+    assert calibrated_threshold(wrong, 0.95, floor=0.5) == 0.95

@@ -7,6 +7,7 @@ Decisions are kept, and the labelled pairs can calibrate the matching model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -157,6 +158,41 @@ def supersede_joined(conn: Connection) -> int:
             .values(status="superseded")
         )
     return len(ids)
+
+
+def decided_scores(conn: Connection) -> list[tuple[float, bool]]:
+    """(match probability when queued, accepted?) of every pair a person decided."""
+    r = match_reviews.c
+    # Unmerges count too: they are rejections of pairs matching had merged on its own.
+    query = select(r.match_probability, r.status).where(
+        r.status.in_(("accepted", "rejected")), r.decided_by.is_not(None)
+    )
+    return [(float(p), s == "accepted") for p, s in conn.execute(query)]
+
+
+def calibrated_threshold(
+    decisions: Sequence[tuple[float, bool]],
+    default: float,
+    *,
+    floor: float,
+    precision: float = 0.99,
+    min_decisions: int = 30,
+) -> float:
+    """The merge threshold people's decisions support: the lowest match probability above
+    which at least ``precision`` of the (at least ``min_decisions``) decided pairs were
+    accepted, if that is below ``default``; never below ``floor``.
+
+    Decisions are the labelled sample that calibrates the model's probabilities: where people
+    accept 99% of pairs scoring 0.9, merging at 0.9 is as safe as the default. They are not
+    used to re-estimate the model itself: reviewed pairs are the doubtful ones, a sample
+    skewed towards partial agreement."""
+    best = default
+    accepted = 0
+    for seen, (probability, ok) in enumerate(sorted(decisions, reverse=True), start=1):
+        accepted += ok
+        if seen >= min_decisions and accepted / seen >= precision:
+            best = min(best, probability)
+    return max(best, floor)
 
 
 def labelled_pairs(conn: Connection) -> list[tuple[int, int, float]]:

@@ -122,6 +122,7 @@ def test_demo_prints_working_sign_ins() -> None:
     from patron.store import open_store
 
     out = run("demo", "--people", "150", "--no-serve")
+    assert "to review" in out and "households" in out  # the duplicates were unified
     lines = [
         line.split() for line in out.splitlines() if line.strip().startswith(("admin", "analyst"))
     ]

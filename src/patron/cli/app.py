@@ -120,12 +120,20 @@ def demo(
     serve: Annotated[
         bool, typer.Option(help="serve the web app afterwards (--no-serve to skip)")
     ] = True,
+    unify: Annotated[
+        bool, typer.Option(help="merge the duplicates afterwards (`patron unify`)")
+    ] = True,
 ) -> None:
-    """Generate a realistic multi-source company, import it all and print a summary."""
+    """Generate a realistic multi-source company, import it all, merge its duplicate
+    customers and print a summary."""
     from patron.demo import run_demo
 
     result = run_demo(people=people, seed=seed, console=console)
     console.print(result.table())
+    if unify:
+        identity_cli.unify_command(
+            full=False, high=identity_cli.DEFAULT_HIGH, low=identity_cli.DEFAULT_LOW
+        )
     rejected = [r for r in result.reports if r.rejected]
     if rejected:
         console.print(

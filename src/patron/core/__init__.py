@@ -1,4 +1,5 @@
-"""Core: settings, clock, errors. Depends on the standard library and pydantic only."""
+"""Core: settings, clock, errors, the process running background work. Depends on the
+standard library and pydantic only."""
 
 from patron.core.clock import utcnow
 from patron.core.errors import (
@@ -14,6 +15,7 @@ from patron.core.errors import (
     RateLimitedError,
     RowProblems,
 )
+from patron.core.process import Worker
 from patron.core.settings import Settings, get_settings, load_settings
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "RateLimitedError",
     "RowProblems",
     "Settings",
+    "Worker",
     "get_settings",
     "load_settings",
     "utcnow",

@@ -7,15 +7,13 @@ process is gone (same host, process id no longer alive) or whose heartbeat is ol
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from patron.core import PatronError, utcnow
+from patron.core import PatronError, Worker, utcnow
 from patron.store.schema import import_batches, import_jobs
 
 # The running process refreshes its jobs' heartbeat this often; a heartbeat older than
@@ -49,30 +47,6 @@ class ImportJob:
         if self.status == "completed":
             return 100.0
         return round(100 * self.bytes_read / self.total_bytes, 1) if self.total_bytes else 0.0
-
-
-@dataclass(frozen=True)
-class Worker:
-    """The process running a job: its host and process id."""
-
-    host: str
-    pid: int
-
-    @classmethod
-    def this_process(cls) -> Worker:
-        return cls(socket.gethostname(), os.getpid())
-
-    def is_gone(self) -> bool:
-        """True when this worker is known to have stopped: same host, process not alive."""
-        if self.host != socket.gethostname():
-            return False  # another machine: only the heartbeat tells
-        try:
-            os.kill(self.pid, 0)  # signal 0: checks the process exists, sends nothing
-        except ProcessLookupError:
-            return True
-        except PermissionError:  # exists, under another user
-            return False
-        return False
 
 
 def create_job(conn: Connection, job: ImportJob, worker: Worker) -> None:

@@ -5,7 +5,7 @@ from patron.store.audit import record_audit, record_audits, verify_audit_chain
 from patron.store.bulk import db_timestamp, insert_rows, insert_tuples
 from patron.store.engine import MMAP_BYTES
 from patron.store.ids import allocate_ids
-from patron.store.locks import hold_customer_links
+from patron.store.locks import hold_customer_links, hold_match_runs
 from patron.store.reliability import decayed_reliability
 from patron.store.store import Store, open_store
 
@@ -16,6 +16,7 @@ __all__ = [
     "db_timestamp",
     "decayed_reliability",
     "hold_customer_links",
+    "hold_match_runs",
     "insert_rows",
     "insert_tuples",
     "open_store",

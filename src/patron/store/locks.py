@@ -26,3 +26,15 @@ def hold_customer_links(conn: Connection, *, exclusive: bool) -> None:
     elif exclusive and conn.dialect.name == "sqlite":
         # A write statement takes SQLite's write lock even when it changes no row.
         conn.exec_driver_sql("UPDATE customers SET version = version WHERE id = -1")
+
+
+MATCH_RUNS_LOCK = 724013
+
+
+def hold_match_runs(conn: Connection) -> None:
+    """Hold the matching-runs lock until the caller's transaction ends, so that two processes
+    starting a run at once cannot both see none running (one run at a time)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MATCH_RUNS_LOCK})")
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("UPDATE match_runs SET status = status WHERE id = -1")

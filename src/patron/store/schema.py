@@ -359,6 +359,14 @@ match_runs = Table(
     Column("reviews", Integer),
     Column("households", Integer),
     Column("error", Text),
+    # Where a run is (stage, done of total) and the process running it, with its heartbeat: any
+    # process can tell a run still working from one whose process stopped (migration 0008).
+    Column("stage", String(40)),
+    Column("stage_done", BigInteger),
+    Column("stage_total", BigInteger),
+    Column("worker_host", String(255)),
+    Column("worker_pid", Integer),
+    Column("heartbeat_at", TS),
 )
 
 # Pairs of source records between the thresholds, for a person to decide. Decisions stay:

@@ -15,6 +15,10 @@ Facade::
     with store.begin() as conn:
         decide(conn, review_id, "accept", actor="ana")   # merges the pair's customers
         unmerge(conn, merge_id, actor="ana")             # restores them exactly
+        run = start_run(conn, full=False, high=0.95, low=0.5, actor="ana")  # one at a time
+    unify(store, run_id=run.id)      # carries on that run (get_run, list_runs: its status)
+    rows = current_links(store)      # (source, key, customer id) of every current record
+    identity_view(store, 42, masked=True)   # customer_identity for a role, masked or audited
     report = quality_report(store)                   # completeness, validity, freshness, flags
     save_quality_snapshot(store, actor="admin")      # tracked over time: quality_history(store)
     customer_quality(store, 42).score                # one customer, 0-100
@@ -27,6 +31,7 @@ from patron.identity.engine import MODEL_FORMAT, DuckDBLimits, LinkageModel, Lin
 from patron.identity.evaluation import PairwiseScores, pair_key, pairs_within, pairwise_scores
 from patron.identity.fields import FieldKind, LinkageField
 from patron.identity.lineage import CustomerIdentity, GoldenField, RecordLine, customer_identity
+from patron.identity.links import current_links
 from patron.identity.merge import (
     MergeRecord,
     get_merge,
@@ -68,7 +73,15 @@ from patron.identity.review import (
     labelled_pairs,
     list_reviews,
 )
+from patron.identity.runs import MatchRun, get_run, list_runs, start_run
 from patron.identity.unify import UnifyReport, unify
+from patron.identity.views import (
+    identity_view,
+    mask_evidence,
+    mask_identity,
+    mask_review,
+    review_page,
+)
 
 __all__ = [
     "DEFAULT_HIGH",
@@ -89,6 +102,7 @@ __all__ = [
     "LinkageField",
     "LinkageModel",
     "LinkageSpec",
+    "MatchRun",
     "MergeRecord",
     "PairwiseScores",
     "Proposal",
@@ -101,6 +115,7 @@ __all__ = [
     "StoreQuality",
     "UnifyReport",
     "clusters_of",
+    "current_links",
     "customer_identity",
     "customer_quality",
     "customer_spec",
@@ -108,9 +123,15 @@ __all__ = [
     "flagged_customers",
     "get_merge",
     "get_review",
+    "get_run",
+    "identity_view",
     "labelled_pairs",
     "links",
     "list_reviews",
+    "list_runs",
+    "mask_evidence",
+    "mask_identity",
+    "mask_review",
     "match_records",
     "merge_customers",
     "merges_of",
@@ -121,7 +142,9 @@ __all__ = [
     "quality_history",
     "quality_report",
     "resolve_customer",
+    "review_page",
     "save_quality_snapshot",
+    "start_run",
     "unify",
     "unmerge",
 ]

@@ -24,13 +24,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
 
-from patron.core import InputError, utcnow
+from patron.core import ConflictError, utcnow
 from patron.identity.customer_model import customer_spec
 from patron.identity.engine import DuckDBLimits, LinkageModel, LinkageSpec
 from patron.identity.evidence import pair_evidence
 from patron.identity.merge import merge_customers
 from patron.identity.proposal import DEFAULT_HIGH, DEFAULT_LOW
 from patron.identity.records import match_records
+from patron.identity.runs import RunHeartbeat, get_run, last_model, start_run
 from patron.store import Store
 from patron.store.schema import (
     household_members,
@@ -69,39 +70,25 @@ def unify(
     spec: LinkageSpec | None = None,
     limits: DuckDBLimits | None = None,
     progress: Progress | None = None,
+    run_id: int | None = None,
 ) -> UnifyReport:
-    """Match, merge, queue reviews and link households; see the module docstring."""
-    if not 0 < low <= high <= 1:
-        raise InputError(
-            f"thresholds must satisfy 0 < low <= high <= 1 (got low={low}, high={high})",
-            field="threshold",
-        )
+    """Match, merge, queue reviews and link households; see the module docstring. Raises
+    ConflictError while another run is running. ``run_id``: carry on a run recorded with
+    ``start_run`` (its mode and thresholds apply), as the web app does to answer at once."""
     started = time.perf_counter()
-    report = _progress_or_nothing(progress)
     spec = spec or customer_spec()
     limits = limits or DuckDBLimits()
     with store.begin() as conn:
-        previous = conn.execute(
-            select(match_runs.c.model, match_runs.c.watermark)
-            .where(match_runs.c.status == "completed", match_runs.c.model.is_not(None))
-            .order_by(match_runs.c.id.desc())
-            .limit(1)
-        ).first()
-        mode = "full" if full or previous is None else "incremental"
-        run_id = int(
-            conn.execute(
-                insert(match_runs)
-                .values(
-                    mode=mode,
-                    status="running",
-                    actor=actor,
-                    started_at=utcnow(),
-                    high=high,
-                    low=low,
-                )
-                .returning(match_runs.c.id)
-            ).scalar_one()
-        )
+        if run_id is None:
+            run = start_run(conn, full=full, high=high, low=low, actor=actor)
+        else:
+            run = get_run(conn, run_id)
+        previous = last_model(conn, before=run.id)
+    if run.status != "running":
+        raise ConflictError(f"matching run #{run.id} is {run.status}")
+    run_id, mode, high, low = run.id, run.mode, run.high, run.low
+    beat = RunHeartbeat(store, run_id)
+    report = beat.tracking(_progress_or_nothing(progress))
     try:
         report("reading records", 0, 1)
         with store.connect() as conn:
@@ -156,6 +143,8 @@ def unify(
                 )
             )
         raise
+    finally:
+        beat.stop()
     return UnifyReport(
         run_id, mode, len(records), len(new), len(pairs), merges, reviews, linked,
         time.perf_counter() - started,

@@ -1,6 +1,7 @@
-"""Jobs: imports started from the web app or the REST API, run in the background of the server
-process that received them, with their progress and outcome kept in the store so that every
-server process (``patron serve --workers N``) answers the same for them.
+"""Jobs: imports and matching runs started from the web app or the REST API, run in the
+background of the server process that received them, with their progress and outcome kept in
+the store so that every server process (``patron serve --workers N``) answers the same for
+them.
 
 Facade::
 
@@ -8,6 +9,8 @@ Facade::
     job = jobs.start_import_job(store, settings, options, display_name="members.csv")
     jobs.get_import_job(store, job.id).status      # running | completed | failed
     jobs.recent_import_jobs(store, limit=10)
+    run = jobs.start_matching(store, full=False, high=0.95, low=0.5, actor="ana")
+    # ... runs `patron unify` in the background; identity.get_run(conn, run.id) follows it
 
 A job whose server process stopped before it finished is reported as failed, naming the batch
 to resume with ``patron import resume BATCH``.
@@ -19,6 +22,7 @@ from patron import ingest
 from patron.core import Settings
 from patron.jobs import records as _records
 from patron.jobs import runner as _runner
+from patron.jobs.matching import start_matching
 from patron.jobs.records import STALE_AFTER, ImportJob
 from patron.store import Store
 
@@ -49,4 +53,5 @@ __all__ = [
     "get_import_job",
     "recent_import_jobs",
     "start_import_job",
+    "start_matching",
 ]

@@ -18,6 +18,8 @@ PERMISSIONS: dict[str, str] = {
     "imports.write": "Upload and run imports",
     "quality.read": "See data quality per source and field",
     "quality.write": "Save data quality snapshots (the score history)",
+    "identity.review": "Decide doubtful matches, merge and unmerge customers",
+    "identity.run": "Run matching (patron unify)",
     "users.manage": "Add, disable and change users and their API tokens",
 }
 
@@ -34,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "imports.read",
             "imports.write",
             "quality.read",
+            "identity.review",
         )
     ),
     "analyst": frozenset((*_READ, "imports.read", "quality.read")),

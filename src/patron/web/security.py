@@ -1,9 +1,10 @@
 """Authentication and authorisation, checked in one place.
 
-Every route declares what it needs with ``allow(permission)`` (or ``signed_in()`` for pages any
-user may see, like their own account); the dependency authenticates the request (an API token
-in ``Authorization: Bearer`` or the session cookie), checks the permission, and for cookie
-requests that change something checks the CSRF token and the Origin. Tests enumerate these
+Every route declares what it needs with ``allow(permission)`` (``allow_any(a, b)`` when either
+will do, or ``signed_in()`` for pages any user may see, like their own account); the
+dependency authenticates the request (an API token in ``Authorization: Bearer`` or the session
+cookie), checks the permission, and for cookie requests that change something checks the CSRF
+token and the Origin. Tests enumerate these
 dependencies to generate the role x route matrix.
 """
 
@@ -86,23 +87,29 @@ async def check_csrf(request: Request, expected: str) -> None:
 
 class Requires:
     """Dependency: an authenticated principal holding every one of ``permissions`` (none
-    named: any signed-in user)."""
+    named: any signed-in user), or with ``any_of`` at least one of them."""
 
-    def __init__(self, *permissions: str) -> None:
+    def __init__(self, *permissions: str, any_of: bool = False) -> None:
         unknown = [p for p in permissions if p not in access.PERMISSIONS]
         if unknown:
             raise ValueError(f"unknown permission(s) {unknown}")
         self.permissions = frozenset(permissions)
+        self.any_of = any_of
+
+    def satisfied_by(self, held: frozenset[str]) -> bool:
+        """Whether a principal holding ``held`` may pass."""
+        if self.any_of:
+            return bool(self.permissions & held)
+        return self.permissions <= held
 
     async def __call__(self, request: Request) -> Principal:
         who = await current_principal(request)
         if who is None:
             raise AuthenticationError("sign in or send an API token")
-        missing = sorted(self.permissions - who.permissions)
-        if missing:
-            raise PermissionDeniedError(
-                f"your role ({who.role}) does not allow this ({', '.join(missing)})"
-            )
+        if not self.satisfied_by(who.permissions):
+            needed = sorted(self.permissions - who.permissions)
+            joined = " or ".join(needed) if self.any_of else ", ".join(needed)
+            raise PermissionDeniedError(f"your role ({who.role}) does not allow this ({joined})")
         if request.method not in SAFE_METHODS and who.via == "session":
             assert who.csrf_token is not None
             await check_csrf(request, who.csrf_token)
@@ -115,6 +122,13 @@ def allow(*permissions: str) -> Any:
     if not permissions:
         raise ValueError("name a permission, or use signed_in()")
     return Depends(Requires(*permissions))
+
+
+def allow_any(*permissions: str) -> Any:
+    """Like ``allow``, but one of ``permissions`` is enough."""
+    if len(permissions) < 2:
+        raise ValueError("name two or more permissions, or use allow()")
+    return Depends(Requires(*permissions, any_of=True))
 
 
 def signed_in() -> Any:

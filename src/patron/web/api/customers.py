@@ -13,6 +13,7 @@ from patron import customers, ingest
 from patron.access import Principal
 from patron.core import ConflictError
 from patron.web.api.idempotency import Idempotent, idempotent
+from patron.web.api.identity import merged_redirect, survivor_of
 from patron.web.api.paging import decode_cursor, encode_cursor
 from patron.web.api.schemas import (
     ConsentIn,
@@ -23,6 +24,7 @@ from patron.web.api.schemas import (
     CustomerPage,
     Id,
 )
+from patron.web.api.schemas_identity import MergedOut
 from patron.web.problems import HTTPProblem
 from patron.web.security import allow
 from patron.web.state import State
@@ -114,7 +116,10 @@ def list_customers(
     "/{customer_id}",
     response_model=CustomerOut,
     summary="A customer's 360 view",
-    responses={304: {"description": "Not modified (If-None-Match)"}},
+    responses={
+        304: {"description": "Not modified (If-None-Match)"},
+        307: {"model": MergedOut, "description": "Merged: Location names the survivor"},
+    },
 )
 def get_customer(
     customer_id: Id,
@@ -132,6 +137,8 @@ def get_customer(
     view = customers.get_customer(
         state.store, customer_id, masked=masked, viewed_by=None if masked else who.actor
     )
+    if view.status == "merged":  # its id leads to the survivor (temporarily: merges undo)
+        return merged_redirect(customer_id, survivor_of(state, customer_id))
     tag = etag(view, masked)
     if if_none_match == tag:
         return Response(status_code=304, headers={"ETag": tag})

@@ -9,10 +9,18 @@ from patron.web.ui import (
     pages_admin,
     pages_auth,
     pages_customers,
+    pages_identity,
     pages_imports,
     pages_quality,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (pages_auth, pages_customers, pages_imports, pages_quality, pages_admin):
+for module in (
+    pages_auth,
+    pages_customers,
+    pages_identity,
+    pages_imports,
+    pages_quality,
+    pages_admin,
+):
     router.include_router(module.router)

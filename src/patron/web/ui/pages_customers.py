@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from patron import customers, ingest
 from patron.access import Principal
 from patron.core import PatronError
+from patron.web.api.identity import survivor_of
 from patron.web.api.schemas import Id
 from patron.web.security import (
     allow,
@@ -80,11 +81,15 @@ def customer_page(
     state: State,
     customer_id: Id,
     who: Annotated[Principal, allow("customers.read")],
+    merged_from: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
     masked = not who.sees_personal_data
     view = customers.get_customer(
         state.store, customer_id, masked=masked, viewed_by=None if masked else who.actor
     )
+    if view.status == "merged":  # the id leads to the survivor, which says so
+        survivor = survivor_of(state, customer_id)
+        return RedirectResponse(f"/customers/{survivor}?merged_from={customer_id}", 307)
     records = {r.id: r for r in view.source_records}
     lineage = {
         name: records.get(rid) if rid is not None else None
@@ -103,7 +108,14 @@ def customer_page(
     return page(
         request,
         "customer.html",
-        {"c": view, "masked": masked, "lineage": lineage, "channels": ingest.CONSENT_CHANNELS},
+        {
+            "c": view,
+            "masked": masked,
+            "lineage": lineage,
+            "channels": ingest.CONSENT_CHANNELS,
+            "merged_from": merged_from,
+            "tab": "overview",
+        },
     )
 
 

@@ -404,3 +404,29 @@ def test_people_s_decisions_calibrate_the_merge_threshold() -> None:
     assert calibrated_threshold(lower, 0.95, floor=0.8) == 0.8
     wrong = [(0.97, False)] * 5 + sure  # unmerged automatic merges at the top
     assert calibrated_threshold(wrong, 0.95, floor=0.5) == 0.95
+
+
+def test_unify_merges_lower_when_decisions_support_it(demo) -> None:  # type: ignore[no-untyped-def]
+    """35 pairs people accepted at 0.9: the next run merges from 0.9 instead of 0.95."""
+    from patron.core import utcnow
+
+    store, _, _ = demo
+    sr = source_records.c
+    with store.begin() as conn:
+        rows = conn.execute(
+            select(sr.id, sr.customer_id).where(sr.kind == "customers").order_by(sr.id).limit(70)
+        ).all()
+        conn.execute(
+            match_reviews.insert(),
+            [
+                {
+                    "record_l": a.id, "record_r": b.id, "customer_l": a.customer_id,
+                    "customer_r": b.customer_id, "match_probability": 0.9, "match_weight": 3.0,
+                    "evidence": [], "status": "accepted", "created_at": utcnow(),
+                    "decided_at": utcnow(), "decided_by": "ana",
+                }
+                for a, b in zip(rows[::2], rows[1::2], strict=True)
+            ],
+        )  # fmt: skip
+    assert unify(store, actor="tester").high == pytest.approx(0.9)
+    assert unify(store, high=0.97, actor="tester").high == 0.97  # a threshold given is kept

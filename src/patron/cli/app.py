@@ -131,9 +131,7 @@ def demo(
     result = run_demo(people=people, seed=seed, console=console)
     console.print(result.table())
     if unify:
-        identity_cli.unify_command(
-            full=False, high=identity_cli.DEFAULT_HIGH, low=identity_cli.DEFAULT_LOW
-        )
+        identity_cli.unify_command(full=False, high=None, low=identity_cli.DEFAULT_LOW)
     rejected = [r for r in result.reports if r.rejected]
     if rejected:
         console.print(

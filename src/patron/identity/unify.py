@@ -28,9 +28,10 @@ from patron.core import ConflictError, utcnow
 from patron.identity.customer_model import customer_spec
 from patron.identity.engine import DuckDBLimits, LinkageModel, LinkageSpec
 from patron.identity.evidence import pair_evidence
-from patron.identity.merge import merge_customers
+from patron.identity.merge import PlannedMerge, merge_many
 from patron.identity.proposal import DEFAULT_HIGH, DEFAULT_LOW
 from patron.identity.records import match_records
+from patron.identity.review import calibrated_threshold, decided_scores, supersede_joined
 from patron.identity.runs import RunHeartbeat, get_run, last_model, start_run
 from patron.store import Store
 from patron.store.schema import (
@@ -42,7 +43,7 @@ from patron.store.schema import (
 )
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-MERGES_PER_TRANSACTION = 200
+MERGES_PER_TRANSACTION = 2000
 # Input columns shown as evidence for comparisons that read more than their own column.
 EVIDENCE_COLUMNS = {"name_tokens": ("name_tokens",), "address": ("address", "postcode", "city")}
 
@@ -58,13 +59,14 @@ class UnifyReport:
     reviews: int  # pairs newly queued for review
     households: int
     seconds: float
+    high: float = DEFAULT_HIGH  # the merge threshold the run used
 
 
 def unify(
     store: Store,
     *,
     full: bool = False,
-    high: float = DEFAULT_HIGH,
+    high: float | None = None,
     low: float = DEFAULT_LOW,
     actor: str = "cli",
     spec: LinkageSpec | None = None,
@@ -74,11 +76,15 @@ def unify(
 ) -> UnifyReport:
     """Match, merge, queue reviews and link households; see the module docstring. Raises
     ConflictError while another run is running. ``run_id``: carry on a run recorded with
-    ``start_run`` (its mode and thresholds apply), as the web app does to answer at once."""
+    ``start_run`` (its mode and thresholds apply), as the web app does to answer at once.
+    ``high`` not given: DEFAULT_HIGH, lowered where people's review decisions show it safe
+    (see ``calibrated_threshold``)."""
     started = time.perf_counter()
     spec = spec or customer_spec()
     limits = limits or DuckDBLimits()
     with store.begin() as conn:
+        if high is None:
+            high = calibrated_threshold(decided_scores(conn), DEFAULT_HIGH, floor=low)
         if run_id is None:
             run = start_run(conn, full=full, high=high, low=low, actor=actor)
         else:
@@ -147,7 +153,7 @@ def unify(
         beat.stop()
     return UnifyReport(
         run_id, mode, len(records), len(new), len(pairs), merges, reviews, linked,
-        time.perf_counter() - started,
+        time.perf_counter() - started, high,
     )  # fmt: skip
 
 
@@ -232,17 +238,16 @@ def _merge_clusters(
         members.pop(join, None)
         plan.append((keep, join, float(p), float(w)))
     # Each joined customer merges into its cluster's final survivor (the smallest id).
-    merges = [(root(keep), join, p, w) for keep, join, p, w in plan]
+    merges = [
+        PlannedMerge(root(keep), join, f"automatic: match probability {p:.4f} >= {high}", p, w)
+        for keep, join, p, w in plan
+    ]
     done = 0
     for start in range(0, len(merges), MERGES_PER_TRANSACTION):
+        batch = merges[start : start + MERGES_PER_TRANSACTION]
         with store.begin() as conn:
-            for survivor, joined, p, w in merges[start : start + MERGES_PER_TRANSACTION]:
-                merge_customers(
-                    conn, survivor, joined, actor=actor,
-                    reason=f"automatic: match probability {p:.4f} >= {high}",
-                    probability=p, weight=w, run_id=run_id,
-                )  # fmt: skip
-                done += 1
+            merge_many(conn, batch, actor=actor, run_id=run_id)
+        done += len(batch)
         report("merging", done, len(merges))
     return done
 
@@ -292,7 +297,7 @@ def _queue_reviews(
             for a, b in conn.execute(select(match_reviews.c.record_l, match_reviews.c.record_r))
         }
         # Pending pairs whose records have since come together need no decision.
-        _supersede_joined(conn)
+        supersede_joined(conn)
         rows: list[dict[str, Any]] = []
         keep = []
         for i, (l_id, r_id) in enumerate(
@@ -320,24 +325,6 @@ def _queue_reviews(
         for start in range(0, len(rows), 1000):
             conn.execute(insert(match_reviews), rows[start : start + 1000])
     return len(rows)
-
-
-def _supersede_joined(conn: Connection) -> None:
-    r = match_reviews.c
-    left, right = source_records.alias("l"), source_records.alias("r")
-    joined = (
-        select(r.id)
-        .join(left, left.c.id == r.record_l)
-        .join(right, right.c.id == r.record_r)
-        .where(r.status == "pending", left.c.customer_id == right.c.customer_id)
-    )
-    ids = [int(i) for i in conn.execute(joined).scalars()]
-    for start in range(0, len(ids), 500):
-        conn.execute(
-            update(match_reviews)
-            .where(r.id.in_(ids[start : start + 500]))
-            .values(status="superseded")
-        )
 
 
 def _link_households(store: Store, records: pd.DataFrame) -> int:

@@ -109,3 +109,11 @@ def test_the_heartbeat_carries_the_stage_to_the_store(store: Store) -> None:
     assert seen == [("merging", 3, 10)]
     assert (row.stage, row.stage_done, row.stage_total) == ("merging", 3, 10)
     assert row.heartbeat_at > old
+
+
+def test_without_a_merge_threshold_the_default_applies_until_decisions_calibrate_it(
+    store: Store,
+) -> None:
+    with store.begin() as conn:
+        run = start_run(conn, full=False, high=None, low=0.5, actor="ana")
+    assert run.high == 0.95  # no decisions yet: the default

@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from patron.core import ConflictError, InputError, NotFoundError, PatronError, Worker, utcnow
+from patron.identity.proposal import DEFAULT_HIGH
+from patron.identity.review import calibrated_threshold, decided_scores
 from patron.store import Store, hold_match_runs, record_audit
 from patron.store.schema import match_runs
 
@@ -69,13 +71,19 @@ def check_thresholds(high: float, low: float) -> None:
         )
 
 
-def start_run(conn: Connection, *, full: bool, high: float, low: float, actor: str) -> MatchRun:
+def start_run(
+    conn: Connection, *, full: bool, high: float | None, low: float, actor: str
+) -> MatchRun:
     """Record (and audit) a new running match: full when asked or when no run has completed
-    yet, else incremental. Raises ConflictError while another run is running::
+    yet, else incremental. ``high`` None: DEFAULT_HIGH, lowered where people's review
+    decisions show it safe (``calibrated_threshold``). Raises ConflictError while another run
+    is running::
 
         with store.begin() as conn:
             run = start_run(conn, full=False, high=0.95, low=0.5, actor="ana")
     """
+    if high is None:
+        high = calibrated_threshold(decided_scores(conn), DEFAULT_HIGH, floor=low)
     check_thresholds(high, low)
     hold_match_runs(conn)
     now = utcnow()

@@ -17,9 +17,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def start_matching(store: Store, *, full: bool, high: float, low: float, actor: str) -> MatchRun:
-    """Record a running match and run it in a background thread; returns the run as started.
-    Raises ConflictError while another run is running, InputError for bad thresholds."""
+def start_matching(
+    store: Store, *, full: bool, high: float | None, low: float, actor: str
+) -> MatchRun:
+    """Record a running match and run it in a background thread; returns the run as started
+    (``high`` None: calibrated, see identity.start_run). Raises ConflictError while another
+    run is running, InputError for bad thresholds."""
     # patron.identity brings Splink, DuckDB and pandas: loaded when a run starts, not with
     # the web app.
     from patron import identity

@@ -126,7 +126,13 @@ class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     full: bool = Field(default=False, description="re-train on all records and re-match all")
-    high: float = Field(default=0.95, gt=0, le=1, description="merge at or above")
+    high: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="merge at or above; default 0.95, lowered where review decisions show it "
+        "safe (as `patron unify` without --high)",
+    )
     low: float = Field(default=0.5, gt=0, le=1, description="review between low and high")
 
 

@@ -88,7 +88,7 @@ def generate_company(
             customers=csv_out(files.customer_truth, CUSTOMER_TRUTH_HEADER),
         )
         step = max(1, config.people // 100)
-        for person in iter_people(config.people, config.seed, config.end_date):
+        for person in iter_people(config.people, config.seed, config.end_date, config.hard):
             run.person(person)
             if progress is not None and (person.index + 1) % step == 0:
                 progress("people", person.index + 1, config.people)
@@ -200,7 +200,7 @@ class _Run:
             self._events(person, ids, buyer, placed)
 
     def _record(self, person: Person, source: str, key: str, second: bool, placed: Placed) -> None:
-        rng = person.rng
+        rng, hard = person.rng, self.config.hard
         first_order = placed.first_order.get(key)
         # Sign-up happens at the till or checkout, minutes before the first order.
         registered = (
@@ -215,12 +215,12 @@ class _Run:
         )
         if source == "pos_members":
             tier = _tier(placed.spend_last_year.get(key, 0.0))
-            self.pos.writerow(pos_member_row(person, key, tier, registered.date(), second))
+            self.pos.writerow(pos_member_row(person, key, tier, registered.date(), second, hard))
         elif source == "web_customers":
-            self.web.writerow(web_customer_row(person, key, registered, second))
+            self.web.writerow(web_customer_row(person, key, registered, second, hard))
         else:
             self.service.write(
-                json.dumps(service_contact(person, key, second), ensure_ascii=False) + "\n"
+                json.dumps(service_contact(person, key, second, hard), ensure_ascii=False) + "\n"
             )
         self.counts[source] += 1
 

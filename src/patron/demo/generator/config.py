@@ -8,6 +8,37 @@ from pathlib import Path
 
 from patron.demo.generator.orders import ProcessParams
 
+# Bump when the same config starts producing different data, so cached companies (bench/out)
+# are generated afresh.
+GENERATOR_VERSION = 3
+
+
+@dataclass(frozen=True)
+class HardCases:
+    """How often the cases that make real customer data hard to match occur (probabilities).
+
+    The truth stays exact whatever the rates: household members, twins and namesakes are
+    different people; nicknames, pinyin, old addresses and old phones are the same person.
+    """
+
+    household: float = 0.45  # households of 2–4 people (the rest live alone)
+    household_landline: float = 0.45  # households of 2+ sharing a landline (singles: a third)
+    family_mailbox: float = 0.2  # households of 2+ with a shared family mailbox
+    twins: float = 0.05  # households of 2+ whose two youngest are twins (same birth date)
+    namesake: float = 0.02  # Chinese people named 王伟, 李娜 … (the most common full names)
+    namesake_same_city: float = 0.3  # of namesake households: living in that name's city
+    lookalike_email: float = 0.5  # of namesakes: mailbox name + 2-digit year (li_li75@126.com)
+    pinyin: float = 0.65  # self-typed names of Chinese people in pinyin instead of hanzi
+    nickname: float = 0.25  # self-typed English names as a nickname (Bob for Robert)
+    moved: float = 0.15  # households that moved (some sources keep the old address)
+    changed_phone: float = 0.08  # people who changed mobile (some sources keep the old one)
+    office_phone: float = 0.6  # of company contacts: giving the switchboard colleagues share
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not 0 <= value <= 1:
+                raise ValueError(f"HardCases.{name} must be between 0 and 1, got {value}")
+
 
 @dataclass(frozen=True)
 class DemoConfig:
@@ -24,6 +55,7 @@ class DemoConfig:
     process: ProcessParams = field(default_factory=ProcessParams)  # BG/NBD and spend
     events: bool = True  # False skips events.jsonl (faster benchmarks of the other files)
     pos_encoding: str = "gb18030"  # POS exports (members and orders), as Chinese POS write them
+    hard: HardCases = field(default_factory=HardCases)  # how often the hard cases occur
 
     def __post_init__(self) -> None:
         if self.people < 1:

@@ -78,6 +78,7 @@ FEMALE_CHARS = tuple(c for c, _, g in GIVEN_CHARS if g in "fu")
 # resolver must rely on more than the name.
 COMMON_NAMES_M = ("张伟", "王伟", "李伟", "刘伟", "王磊", "李强", "张磊", "王勇", "李军", "张杰")
 COMMON_NAMES_F = ("王芳", "李娜", "张敏", "李静", "王静", "张丽", "王丽", "李丽", "刘芳", "张静")
+COMMON_NAMES = frozenset(COMMON_NAMES_M + COMMON_NAMES_F)
 
 # Characters a clerk may type instead of the real one: same pinyin (IME picks the wrong
 # candidate) or similar shape (handwritten forms). Homophones among the pools are added below.

@@ -2,8 +2,13 @@
 
 People are generated household by household, in index order, each household and each person
 from its own seeded `random.Random` (see `keys.stream_seed`), so the stream needs no memory
-of earlier people. The `Person` here is the ground truth; `records.py` renders it, with
-noise, into what each source system would hold.
+of earlier people (except the few crowded mailboxes, see `contacts`). The `Person` here is the
+ground truth; `records.py` renders it, with noise, into what each source system would hold.
+
+The hard cases (`HardCases`) are made here: households of 2–4 sharing an address, a surname,
+often a landline and sometimes a mailbox; twins (same surname, birth date and home, other
+given names); namesakes (王伟, 李娜 …), some concentrated in one city, with look-alike
+mailboxes; moved households and changed mobiles; colleagues sharing a switchboard.
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zlib import crc32
 
+from patron.demo.generator import contacts as C
 from patron.demo.generator import names as N
-from patron.demo.generator.keys import HOUSEHOLD, PERSON, Scrambler, stream_seed
+from patron.demo.generator.config import HardCases
+from patron.demo.generator.keys import HOUSEHOLD, PERSON, stream_seed
 from patron.demo.generator.places import CITIES, CITY_CUM, COMPOUNDS, City, District
 
 # fmt: off
@@ -27,18 +35,8 @@ _SOURCE_SETS = (
     (("web_customers", "service_contacts"), 0.04), (SOURCES, 0.06),
 )
 _SOURCE_CUM = tuple(sum(w for _, w in _SOURCE_SETS[: i + 1]) for i in range(len(_SOURCE_SETS)))
-_MOBILE_PREFIXES = (
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
-    "155", "156", "157", "158", "159", "166", "177", "180", "181", "182", "183", "185", "186",
-    "187", "188", "189", "191", "198", "199",
-)
-_PROVIDERS = ("qq.com", "163.com", "126.com", "sina.com", "gmail.com", "outlook.com",
-              "hotmail.com", "foxmail.com", "139.com", "yeah.net", "sohu.com")
-_PROVIDER_CUM = (30, 52, 62, 68, 75, 81, 85, 90, 94, 97, 100)
-_HOUSEHOLD_SIZE_CUM = (0.55, 0.83, 0.95, 1.0)
 # fmt: on
-_mobile = Scrambler(100_000_000, offset=48_613_277)
-_landline = Scrambler(70_000_000, offset=3_141_592)
+_UNISEX_CHARS = tuple(c for c in N.MALE_CHARS if c in N.FEMALE_CHARS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +78,7 @@ class Person:
     alt_email: str  # same mailbox name at another provider, or ""
     family_email: str  # shared household mailbox, or ""
     landline: str  # shared household landline, or ""
+    office_phone: str  # the employer's switchboard, shared with colleagues, or ""
     address: Address
     old_address: Address | None  # before moving
     sources: tuple[str, ...]
@@ -115,6 +114,11 @@ def _address(rng: random.Random, city: City | None = None) -> Address:
     )
 
 
+def namesake_city(name: str) -> City:
+    """The city where many people called `name` live (namesakes who also share a city)."""
+    return CITIES[crc32(name.encode()) % len(CITIES)]
+
+
 def _chinese_given(rng: random.Random, gender: str) -> str:
     pool = N.MALE_CHARS if gender == "M" else N.FEMALE_CHARS
     if rng.random() < 0.25:  # single-character given names, common in older generations
@@ -122,51 +126,26 @@ def _chinese_given(rng: random.Random, gender: str) -> str:
     return rng.choice(pool) + rng.choice(pool)
 
 
-def _email_local(rng: random.Random, person: Person) -> str:
-    family, given = person.family_latin.lower(), person.given_latin.lower()
-    if person.western:  # Western mailboxes lead with the given name: robert.smith
-        family, given = given, family.replace("'", "").replace("ü", "ue").replace("í", "i")
-    yy, yyyy = f"{person.birth.year % 100:02d}", str(person.birth.year)
-    mmdd = f"{person.birth.month:02d}{person.birth.day:02d}"
-    pattern = rng.randrange(7)
-    # Digits are added the way people do when the plain name is taken; 2-digit years make
-    # look-alikes (li_li75 vs li_li57) without making real collisions common.
-    if pattern == 0:
-        return f"{family}{given}{rng.randint(1, 9999)}"
-    if pattern == 1:
-        return f"{family}.{given}{yy}"
-    if pattern == 2:
-        return f"{family}_{given}{yy}{rng.randint(0, 99):02d}"
-    if pattern == 3:
-        return f"{given}{family}{yyyy}"
-    if pattern == 4:
-        return f"{family[0]}{given[0]}{yyyy}{mmdd}"
-    if pattern == 5:
-        return f"{given}.{family}{rng.randint(10, 999)}"
-    return f"{family}{given}{mmdd}"
-
-
-def _email(rng: random.Random, person: Person) -> tuple[str, str]:
-    provider = rng.choices(_PROVIDERS, cum_weights=_PROVIDER_CUM)[0]
-    if not person.western and provider == "qq.com" and rng.random() < 0.7:
-        local = str(rng.randint(100_000, 3_999_999_999))  # QQ number mailbox
-    else:
-        local = _email_local(rng, person)
-    alt = ""
-    if rng.random() < 0.12:
-        other = rng.choice([p for p in _PROVIDERS[:4] if p != provider])
-        alt = f"{local}@{other}"
-    return f"{local}@{provider}", alt
-
-
 def _birth(rng: random.Random, end: date, age: int) -> date:
     age = min(80, max(18, age))
     return end - timedelta(days=365 * age + rng.randrange(1, 364))
 
 
-def _person(index: int, household: _Household, slot: int, end: date, seed: int) -> Person:
+def _common_name(rng: random.Random, gender: str, family: str = "") -> str:
+    """One of the most common full names (王伟, 李娜 …), with surname `family` if given."""
+    pool: tuple[str, ...] = N.COMMON_NAMES_M if gender == "M" else N.COMMON_NAMES_F
+    if family:
+        pool = tuple(n for n in pool if n.startswith(family))
+    return rng.choice(pool) if pool else ""
+
+
+def _person(
+    index: int, household: _Household, slot: int, end: date, seed: int, taken: C.Mailboxes
+) -> Person:
     rng = random.Random(stream_seed(seed, PERSON, index))
+    hard = household.hard
     head_age = household.head_age
+    twin = len(household.twins) == 2 and slot >= household.size - 2
     if slot == 0:
         gender, age, family = household.head_gender, head_age, household.family
     elif slot == 1 and household.couple:
@@ -180,12 +159,17 @@ def _person(index: int, household: _Household, slot: int, end: date, seed: int) 
         family = household.family
         if age < 18:  # too young to be a customer: make it an adult sibling instead
             age = head_age + rng.randint(-8, 8)
-    if household.western:
+    birth = _birth(rng, end, age)
+    if twin:  # same surname, birth date and home as the other twin; another given name
+        gender, given = household.twins[slot - (household.size - 2)]
+        family, birth = household.family, household.twin_birth
+    elif household.western:
         given = rng.choice(N.WESTERN_MALE if gender == "M" else N.WESTERN_FEMALE)
         family = family or rng.choice(N.WESTERN_SURNAMES)
-    elif rng.random() < 0.01:  # namesake boost: 张伟, 李娜 … are shared by many people
-        full = rng.choice(N.COMMON_NAMES_M if gender == "M" else N.COMMON_NAMES_F)
-        family, given = full[0], full[1:]
+    elif slot == 0 and household.head_name:
+        given = household.head_name[len(family) :]
+    elif (common := _common_name(rng, gender, family)) and rng.random() < hard.namesake:
+        family, given = common[0], common[1:]  # 张伟, 李娜 … are shared by many people
     else:
         family = family or rng.choices(N.SURNAMES, cum_weights=N.SURNAME_CUM)[0][0]
         given = _chinese_given(rng, gender)
@@ -197,13 +181,14 @@ def _person(index: int, household: _Household, slot: int, end: date, seed: int) 
         family=family,
         given=given,
         gender=gender,
-        birth=_birth(rng, end, age),
-        mobile=rng.choice(_MOBILE_PREFIXES) + f"{_mobile(index):08d}",
+        birth=birth,
+        mobile=C.mobile(rng, index),
         old_mobile="",
         email="",
         alt_email="",
         family_email="",
         landline=household.landline,
+        office_phone="",
         address=household.address,
         old_address=None,
         sources=(),
@@ -211,9 +196,12 @@ def _person(index: int, household: _Household, slot: int, end: date, seed: int) 
         company="",
         rng=rng,
     )
-    if rng.random() < 0.08:
-        person.old_mobile = rng.choice(_MOBILE_PREFIXES) + f"{_mobile(index + 50_000_000):08d}"
-    person.email, person.alt_email = _email(rng, person)
+    if rng.random() < hard.changed_phone:
+        person.old_mobile = C.mobile(rng, index, old=True)
+    namesake = not household.western and person.name in N.COMMON_NAMES
+    lookalike = namesake and rng.random() < hard.lookalike_email
+    crowded = lookalike or twin  # mailboxes likely to collide with another person's
+    person.email, person.alt_email = C.email(rng, person, lookalike, taken if crowded else None)
     if household.family_email and rng.random() < 0.7:
         person.family_email = household.family_email
     if household.old_address is not None and rng.random() < 0.9:
@@ -221,84 +209,130 @@ def _person(index: int, household: _Household, slot: int, end: date, seed: int) 
     person.sources = rng.choices(_SOURCE_SETS, cum_weights=_SOURCE_CUM)[0][0]
     person.twice = tuple(s for s in person.sources if rng.random() < 0.02)
     if "service_contacts" in person.sources and rng.random() < 0.1:
-        person.company = _company(rng, person)
+        person.company = C.company(rng, person)
+        if rng.random() < hard.office_phone:
+            person.office_phone = C.office_phone(person)
     return person
-
-
-_FIRM_CN = ("星辰", "华信", "恒达", "鼎盛", "博远", "新航", "金桥", "瑞丰", "宏图", "天成")
-_TRADE_CN = ("贸易", "科技", "餐饮管理", "文化传媒", "建筑工程", "物流", "电子商务")
-_FIRM_EN = ("Bright Future", "Pacific Bridge", "Golden Gate", "Evergreen", "Blue Harbor")
-_TRADE_EN = ("Trading", "Technology", "Consulting", "Logistics")
-
-
-def _company(rng: random.Random, person: Person) -> str:
-    if person.western:
-        return f"{rng.choice(_FIRM_EN)} {rng.choice(_TRADE_EN)} Co., Ltd."
-    city = person.address.city.name
-    return f"{city}{rng.choice(_FIRM_CN)}{rng.choice(_TRADE_CN)}有限公司"
 
 
 @dataclass(slots=True)
 class _Household:
     household_id: str
+    hard: HardCases
     size: int
     western: bool
     couple: bool
     family: str
     head_gender: str
     head_age: int
+    head_name: str  # a common full name (namesake) for the head, or ""
     address: Address
     old_address: Address | None
     landline: str
     family_email: str
+    twins: tuple[tuple[str, str], ...]  # (gender, given name) of the two youngest, or ()
+    twin_birth: date
 
 
-def _household(index: int, seed: int) -> _Household:
+def _twin_names(rng: random.Random, western: bool, genders: tuple[str, str]) -> tuple[str, str]:
+    """Two different given names; Chinese twins' often share a character (嘉天, 嘉宇)."""
+    if western:
+        pools = [N.WESTERN_MALE if g == "M" else N.WESTERN_FEMALE for g in genders]
+        first = rng.choice(pools[0])
+        return first, rng.choice([n for n in pools[1] if n != first])
+    if rng.random() < 0.5:
+        shared = rng.choice(_UNISEX_CHARS)
+        first = shared + rng.choice(N.MALE_CHARS if genders[0] == "M" else N.FEMALE_CHARS)
+        pool = N.MALE_CHARS if genders[1] == "M" else N.FEMALE_CHARS
+        return first, shared + rng.choice([c for c in pool if shared + c != first])
+    first = _chinese_given(rng, genders[0])
+    second = _chinese_given(rng, genders[1])
+    while second == first:
+        second = _chinese_given(rng, genders[1])
+    return first, second
+
+
+def _household(index: int, seed: int, end: date, hard: HardCases) -> _Household:
     rng = random.Random(stream_seed(seed, HOUSEHOLD, index))
     draw = rng.random()
-    size = 1 + sum(draw > c for c in _HOUSEHOLD_SIZE_CUM[:-1])
+    size = 1
+    if draw < hard.household:  # 2, 3 or 4 people in the proportions of urban households
+        share = draw / hard.household
+        size = 2 + (share > 0.62) + (share > 0.89)
     western = rng.random() < 0.10
-    family = (
-        rng.choice(N.WESTERN_SURNAMES)
-        if western
-        else rng.choices(N.SURNAMES, cum_weights=N.SURNAME_CUM)[0][0]
-    )
-    address = _address(rng)
-    moved = rng.random() < 0.15
+    head_gender = "M" if rng.random() < 0.5 else "F"
+    head_name = ""
+    if not western and rng.random() < hard.namesake:
+        head_name = _common_name(rng, head_gender)
+    if western:
+        family = rng.choice(N.WESTERN_SURNAMES)
+    elif head_name:
+        family = head_name[0]
+    else:
+        family = rng.choices(N.SURNAMES, cum_weights=N.SURNAME_CUM)[0][0]
+    home_city = None
+    if head_name and rng.random() < hard.namesake_same_city:
+        home_city = namesake_city(head_name)
+    address = _address(rng, home_city)
+    moved = rng.random() < hard.moved
     # Most moves stay in the same city; the old address is what older records still show.
     old = _address(rng, address.city if rng.random() < 0.8 else None) if moved else None
     landline = ""
-    if rng.random() < (0.45 if size > 1 else 0.15):
-        landline = f"{address.city.area_code}-{20_000_000 + _landline(index)}"
+    if rng.random() < (hard.household_landline if size > 1 else hard.household_landline / 3):
+        landline = C.home_landline(address.city.area_code, index)
     family_email = ""
-    if size > 1 and rng.random() < 0.2:
+    if size > 1 and rng.random() < hard.family_mailbox:
         tag = family.lower() if western else N.pinyin(family).lower()
         family_email = (
             f"the.{tag}s{rng.randint(1, 99)}@gmail.com"
             if western
             else f"{tag}jia{rng.randint(100, 9999)}@163.com"
         )
+    couple = size > 1 and rng.random() < 0.8
+    head_age = rng.randint(45, 80) if size > 2 else rng.randint(18, 80)
+    twins: tuple[tuple[str, str], ...] = ()
+    twin_birth = end
+    if size > 1 and rng.random() < hard.twins:
+        # The twins are the last two: grown-up twins sharing a flat (the elder is the head),
+        # children of a single parent, or children of a couple.
+        couple = couple and size == 4
+        genders = (
+            head_gender if size == 2 else ("M" if rng.random() < 0.5 else "F"),
+            "M" if rng.random() < 0.5 else "F",
+        )
+        names = _twin_names(rng, western, genders)
+        twins = ((genders[0], names[0]), (genders[1], names[1]))
+        twin_age = head_age if size == 2 else head_age - rng.randint(22, 34)
+        twin_birth = _birth(rng, end, twin_age)
     return _Household(
         f"H{index + 1:07d}",
+        hard,
         size,
         western,
-        size > 1 and rng.random() < 0.8,
+        couple,
         family,
-        "M" if rng.random() < 0.5 else "F",
-        rng.randint(45, 80) if size > 2 else rng.randint(18, 80),
+        head_gender,
+        head_age,
+        head_name,
         address,
         old,
         landline,
         family_email,
+        twins,
+        twin_birth,
     )
 
 
-def iter_people(people: int, seed: int, end: date) -> Iterator[Person]:
+def iter_people(
+    people: int, seed: int, end: date, hard: HardCases | None = None
+) -> Iterator[Person]:
     """All `people` persons in index order, household members next to each other."""
+    hard = hard or HardCases()
+    taken: C.Mailboxes = set()
     index = household_index = 0
     while index < people:
-        household = _household(household_index, seed)
+        household = _household(household_index, seed, end, hard)
         for slot in range(min(household.size, people - index)):
-            yield _person(index, household, slot, end, seed)
+            yield _person(index, household, slot, end, seed, taken)
             index += 1
         household_index += 1

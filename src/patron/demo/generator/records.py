@@ -5,6 +5,8 @@ are typed by the customers themselves (pinyin, nicknames, phone formats, current
 service contacts are agents' notes (王女士, landlines, company names, free text).
 A second registration in the same source (`second=True`) is noisier: often an old phone,
 another mailbox, a typo — which is why it was not recognised as a duplicate in the first place.
+Home landlines turn up in every source (a household's members share them), company
+switchboards in service contacts (colleagues share them).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from patron.demo.generator import variants as V
+from patron.demo.generator.config import HardCases
 from patron.demo.generator.persons import Address, Person
 
 POS_MEMBER_HEADER = [
@@ -73,14 +76,16 @@ def _address(person: Person, old_share: float) -> Address:
     return person.address
 
 
-def _phone(person: Person, plain_share: float, old_share: float) -> str:
+def _phone(person: Person, plain_share: float, old_share: float, landline_share: float) -> str:
     rng = person.rng
+    if person.landline and rng.random() < landline_share:  # the home phone instead
+        return V.landline_variant(rng, person.landline)
     mobile = person.old_mobile if person.old_mobile and rng.random() < old_share else person.mobile
     return V.mobile_variant(rng, mobile, plain_share)
 
 
 def pos_member_row(
-    person: Person, member_id: str, tier: str, registered: date, second: bool
+    person: Person, member_id: str, tier: str, registered: date, second: bool, hard: HardCases
 ) -> list[str]:
     """One row of pos_members.csv (see POS_MEMBER_HEADER)."""
     rng = person.rng
@@ -88,7 +93,7 @@ def pos_member_row(
         name = (
             f"{person.family.upper()} {person.given.upper()}"
             if rng.random() < 0.3
-            else f"{V.western_given(rng, person.given)} {person.family}"
+            else f"{V.western_given(rng, person.given, hard.nickname)} {person.family}"
         )
         name = V.gbk_safe(name)
     else:
@@ -96,16 +101,14 @@ def pos_member_row(
         if rng.random() < (0.15 if second else 0.03):
             name = V.chinese_typo(rng, name)
     gender = "" if rng.random() < 0.03 else ("男" if person.gender == "M" else "女")
-    phone = "" if rng.random() < 0.02 else _phone(person, 0.85, 0.6 if second else 0.4)
+    phone = "" if rng.random() < 0.02 else _phone(person, 0.85, 0.6 if second else 0.4, 0.1)
     birthday = "" if rng.random() < 0.15 else V.pos_birthday(rng, person.birth)
     address = ""
     if rng.random() >= 0.1:
         address = _address(person, 0.6).full(with_province=rng.random() < 0.7)
     email = ""
     if rng.random() < 0.3:
-        email = (
-            person.family_email if person.family_email and rng.random() < 0.2 else (person.email)
-        )
+        email = person.family_email if person.family_email and rng.random() < 0.5 else person.email
         email = V.email_variant(rng, email)
     accepts_sms = "是" if rng.random() < 0.65 else "否"
     return [
@@ -122,21 +125,22 @@ def pos_member_row(
     ]
 
 
-def _web_names(person: Person) -> tuple[str, str]:
+def _web_names(person: Person, hard: HardCases) -> tuple[str, str]:
     rng = person.rng
     if person.western:
-        given = V.western_given(rng, person.given)
+        given = V.western_given(rng, person.given, hard.nickname)
         family = V.latin_typo(rng, person.family) if rng.random() < 0.03 else person.family
         return given, family
     draw = rng.random()
-    if draw < 0.55:
-        given, family = person.given_latin, person.family_latin
-    elif draw < 0.85:
+    if rng.random() < hard.pinyin:  # typed in pinyin: 杨嘉天 becomes Jiatian / Yang
+        if draw < 0.85:
+            given, family = person.given_latin, person.family_latin
+        elif draw < 0.92:  # the classic swap: surname typed into first_name
+            family, given = person.given_latin, person.family_latin
+        else:
+            given, family = person.given_latin.upper(), person.family_latin.upper()
+    elif draw < 0.86:
         given, family = person.given, person.family
-    elif draw < 0.90:  # the classic swap: surname typed into first_name
-        family, given = person.given_latin, person.family_latin
-    elif draw < 0.95:
-        given, family = person.given_latin.upper(), person.family_latin.upper()
     else:  # whole name in one box
         given, family = person.name, ""
     if rng.random() < 0.03:
@@ -145,18 +149,18 @@ def _web_names(person: Person) -> tuple[str, str]:
 
 
 def web_customer_row(
-    person: Person, customer_id: str, created: datetime, second: bool
+    person: Person, customer_id: str, created: datetime, second: bool, hard: HardCases
 ) -> list[str]:
     """One row of web_customers.csv (see WEB_CUSTOMER_HEADER)."""
     rng = person.rng
-    given, family = _web_names(person)
+    given, family = _web_names(person, hard)
     email = person.email
     if person.alt_email and rng.random() < (0.8 if second else 0.3):
         email = person.alt_email
-    elif person.family_email and rng.random() < 0.1:
+    elif person.family_email and rng.random() < 0.4:
         email = person.family_email
     email = "" if rng.random() < 0.01 else V.email_variant(rng, email)
-    phone = "" if rng.random() < 0.1 else _phone(person, 0.35, 0.5 if second else 0.2)
+    phone = "" if rng.random() < 0.1 else _phone(person, 0.35, 0.5 if second else 0.2, 0.03)
     birth = "" if rng.random() < 0.35 else person.birth.isoformat()
     address = _address(person, 0.2)
     city = address.city
@@ -177,13 +181,13 @@ def web_customer_row(
     ]
 
 
-def _service_name(person: Person) -> str:
+def _service_name(person: Person, hard: HardCases) -> str:
     rng = person.rng
     draw = rng.random()
     if person.western:
         if draw < 0.1:
             return f"{'Mr.' if person.gender == 'M' else 'Ms.'} {person.family}"
-        return f"{V.western_given(rng, person.given)} {person.family}"
+        return f"{V.western_given(rng, person.given, hard.nickname)} {person.family}"
     if draw < 0.55:
         return person.name
     if draw < 0.62:
@@ -197,21 +201,25 @@ def _service_name(person: Person) -> str:
     return ""
 
 
-def service_contact(person: Person, contact_id: str, second: bool) -> dict[str, Any]:
+def service_contact(
+    person: Person, contact_id: str, second: bool, hard: HardCases
+) -> dict[str, Any]:
     """One line of service_contacts.jsonl (keys: SERVICE_CONTACT_FIELDS)."""
     rng = person.rng
     draw = rng.random()
-    if person.landline and draw < 0.2:
-        phone = person.landline
+    if person.office_phone and draw < 0.8:  # calling from work
+        phone = V.landline_variant(rng, person.office_phone, extension=True)
+    elif person.landline and draw < 0.2:
+        phone = V.landline_variant(rng, person.landline)
     elif draw < 0.25:
         phone = ""
     else:
-        phone = _phone(person, 0.5, 0.5 if second else 0.15)
+        phone = _phone(person, 0.5, 0.5 if second else 0.15, 0.0)
     email = ""
     if rng.random() < 0.5:
         if person.alt_email and rng.random() < 0.3:
             email = person.alt_email
-        elif person.family_email and rng.random() < 0.2:
+        elif person.family_email and rng.random() < 0.4:
             email = person.family_email
         else:
             email = person.email
@@ -221,7 +229,7 @@ def service_contact(person: Person, contact_id: str, second: bool) -> dict[str, 
         address = _address(person, 0.3).full(with_province=rng.random() < 0.5)
     return {
         "ticket_contact_id": contact_id,
-        "name": _service_name(person),
+        "name": _service_name(person, hard),
         "phone": phone,
         "email": email,
         "address": address,

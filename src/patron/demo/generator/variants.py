@@ -69,6 +69,30 @@ def mobile_variant(rng: random.Random, mobile: str, plain_share: float) -> str:
     return f"+86 {mobile}"
 
 
+def landline_variant(rng: random.Random, landline: str, extension: bool = False) -> str:
+    """A landline ('021-23456789') as written in notes and forms: (021)23456789,
+    021 2345 6789, +86 21 2345 6789 …; with `extension`, sometimes an extension: 转801."""
+    area, local = landline.split("-")
+    kind = rng.randrange(10)
+    if kind < 4:
+        text = landline
+    elif kind == 4:
+        text = f"({area}){local}"
+    elif kind == 5:
+        text = f"{area} {local[:4]} {local[4:]}"
+    elif kind == 6:
+        text = area + local
+    elif kind == 7:
+        text = f"+86 {area[1:]} {local[:4]} {local[4:]}"
+    elif kind == 8:
+        text = f"+86-{area[1:]}-{local}"
+    else:
+        text = fullwidth(landline)
+    if extension and rng.random() < 0.4:  # a switchboard and the caller's extension
+        text += f"转{rng.randint(801, 899)}"
+    return text
+
+
 def email_variant(rng: random.Random, email: str) -> str:
     """The same mailbox written differently: Zhang.Wei@163.com, ZHANGWEI@163.COM, spaces."""
     draw = rng.random()

@@ -293,6 +293,13 @@ def test_cli_unify_review_show_and_unmerge(demo, monkeypatch: pytest.MonkeyPatch
         assert shown.exit_code == 0 and f"merged into customer {survivor}" in shown.output
         undone = runner.invoke(app, ["identity", "unmerge", str(merged), "--reason", "check"])
         assert undone.exit_code == 0 and "separate from customer" in undone.output, undone.output
+        links = settings.home / "links.csv"
+        exported = runner.invoke(app, ["identity", "export-links", str(links), "--current"])
+        assert exported.exit_code == 0, exported.output
+        with links.open(encoding="utf-8-sig") as fh:
+            written = {(r["source"], r["source_record_key"]): int(r["customer_id"])
+                       for r in csv.DictReader(fh)}  # fmt: skip
+        assert {(s, k): c for _, s, k, c in current_records(store)} == written
         missing = runner.invoke(app, ["identity", "show", "999999"])
         assert missing.exit_code == 1 and "no customer 999999" in missing.output
     finally:

@@ -44,17 +44,32 @@ Low = Annotated[float, typer.Option(help="below this, keep records apart; betwee
 @friendly_errors
 def export_links(
     path: Annotated[Path, typer.Argument(help="CSV or XLSX file to write")],
+    current: Annotated[
+        bool,
+        typer.Option(
+            "--current",
+            help="write where each record belongs now (after `patron unify`, merges and "
+            "unmerges) instead of matching afresh",
+        ),
+    ] = False,
     high: High = DEFAULT_HIGH,
     low: Low = DEFAULT_LOW,
     raw: Annotated[
         bool, typer.Option(help="write keys exactly, without spreadsheet formula escaping")
     ] = False,
 ) -> None:
-    """Match the store's customer records and write one row per source record: source,
-    source_record_key and the customer it belongs to, for checking against known truth.
-    Nothing in the store changes."""
+    """Write one row per customer source record: source, source_record_key and the customer
+    it belongs to, for checking against known truth. By default the store's records are
+    matched afresh and the proposal written (nothing in the store changes); with --current,
+    the store's own state."""
     from patron import identity
 
+    if current:
+        rows = ingest.write_table(
+            path, identity.LINK_HEADER, identity.current_links(store()), raw=raw
+        )
+        console.print(f"Wrote {rows:,} links to {path}.")
+        return
     with console.status("matching customer records ..."):
         proposal = identity.propose(store(), high=high, low=low)
     rows = ingest.write_table(path, identity.LINK_HEADER, identity.links(proposal), raw=raw)

@@ -275,3 +275,25 @@ def test_a_batch_of_merges_equals_the_same_merges_one_by_one(
         assert state_b[key] == state_s[key], key
     assert consent_b == consent_s
     assert moved_b == moved_s
+
+
+def test_consent_for_a_merged_id_reaches_the_survivor_and_edits_are_refused(
+    company: tuple[Store, dict[str, int]], settings: Settings
+) -> None:
+    """An unsubscribe sent to an old id must stop the messages; an edit of an old id is
+    refused rather than written to an empty customer."""
+    from patron.ingest import edit_customer, record_consent
+
+    store, ids = company
+    with store.begin() as conn:
+        merge_customers(conn, ids["P3"], ids["W3"], actor="t", reason="test")
+        granted = current_consent(conn, ids["P3"]).get(("email", "marketing"))
+    assert granted == "granted"
+    record_consent(store, ids["W3"], "email", "marketing", "denied", actor="ana")
+    with store.connect() as conn:
+        assert current_consent(conn, ids["P3"])[("email", "marketing")] == "denied"
+        assert current_consent(conn, ids["W3"]) == {}
+    with pytest.raises(ConflictError, match=f"merged into customer {ids['P3']}"):
+        edit_customer(
+            store, ids["W3"], {"company": "X"}, expected_version=1, actor="ana", settings=settings
+        )

@@ -158,6 +158,12 @@ def update_customer(
         .values(version=customers.c.version)
     ).rowcount
     row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+    if row is not None and row.status == "merged":
+        survivor = _survivor_of(conn, customer_id)
+        raise ConflictError(
+            f"customer {customer_id} was merged into customer {survivor}",
+            hint=f"edit customer {survivor} (reload it first)",
+        )
     if row is None or row.status != "active":
         raise NotFoundError(f"no active customer {customer_id}")
     if not claimed:
@@ -207,6 +213,19 @@ def update_customer(
     return int(row.version) + 1
 
 
+def _survivor_of(conn: Connection, customer_id: int) -> int:
+    """The customer an id stands for today: a merged customer leads to its survivor."""
+    seen = {customer_id}
+    while True:
+        into = conn.execute(
+            select(customers.c.merged_into_id).where(customers.c.id == customer_id)
+        ).scalar()
+        if into is None or int(into) in seen:
+            return customer_id
+        customer_id = int(into)
+        seen.add(customer_id)
+
+
 def _current_values(row: Any) -> dict[str, Any]:
     """The customer's golden values under the names people edit."""
     values = {name: getattr(row, _COLUMNS_OF_INPUT.get(name, (name,))[0]) for name in EDITABLE}
@@ -237,9 +256,16 @@ def record_consent(
             field="purpose",
             hint="lower-case letters, digits and _ (e.g. marketing, newsletter)",
         )
+    asked = customer_id
+    # A customer merged into another: the consent is the survivor's now (an unsubscribe sent
+    # to an old id must still stop the messages).
+    customer_id = _survivor_of(conn, customer_id)
     row = conn.execute(select(customers.c.status).where(customers.c.id == customer_id)).first()
     if row is None or row.status != "active":
         raise NotFoundError(f"no active customer {customer_id}")
+    origin = origin or f"recorded by {actor}"
+    if asked != customer_id:
+        origin += f" (for customer {asked}, merged into {customer_id})"
     conn.execute(
         consents.insert().values(
             customer_id=customer_id,
@@ -247,7 +273,7 @@ def record_consent(
             purpose=purpose,
             status=status,
             recorded_at=datetime.now(UTC),
-            origin=origin or f"recorded by {actor}",
+            origin=origin,
         )
     )
     conn.execute(

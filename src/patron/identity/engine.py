@@ -29,6 +29,7 @@ from patron.core import PatronError
 from patron.identity.fields import LinkageField, comparison
 
 MODEL_FORMAT = 1  # bump when a saved model's layout changes
+U_SAMPLE_PAIRS = 2_000_000  # random pairs sampled to estimate u
 LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
 # Records to match: one table, or one per source when linking. pandas frames; a SparkBackend
 # also takes Spark DataFrames, so the records need not fit on one machine.
@@ -76,6 +77,17 @@ class LinkageSpec:
             retain_intermediate_calculation_columns=False,
             **extra,
         )
+
+
+def _fill_unobserved_u(settings: dict[str, Any]) -> None:
+    """Give levels that no sampled random pair reached (two records sharing a landline, among
+    millions) a u of one in the sample's size: an upper bound, instead of Splink's default,
+    which would treat such agreement as common."""
+    for comparison_ in settings["comparisons"]:
+        for level in comparison_["comparison_levels"]:
+            if level.get("is_null_level") or "u_probability" in level:
+                continue
+            level["u_probability"] = 1 / U_SAMPLE_PAIRS
 
 
 def _remove_matches_from_u(settings: dict[str, Any], prior: float) -> None:
@@ -234,10 +246,11 @@ class LinkageModel:
             training.estimate_probability_two_random_records_match(
                 [block_on(*s.prior_rule)], recall=s.prior_recall
             )
-            training.estimate_u_using_random_sampling(max_pairs=2_000_000, seed=1)
+            training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
             for rule in s.training_blocks:
                 training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
             self.settings_ = linker.misc.save_model_to_json()
+            _fill_unobserved_u(self.settings_)
             if not (s.calibrate_prior and s.link_type == "dedupe_only"):
                 return self
             records = _record_count(frames)
@@ -331,7 +344,9 @@ class LinkageModel:
     def _linker(self, frames: Frames, trained: bool) -> Iterator[Linker]:
         with self._tables(frames) as (tables, dialect):
             settings = self._trained_settings(dialect) if trained else self.spec.settings(dialect)
-            yield Linker(tables, settings, log_level=logging.WARNING)
+            # Splink warns about every level training did not observe (expected on customer
+            # data, and handled in fit); errors still show.
+            yield Linker(tables, settings, log_level=logging.ERROR)
 
     def _trained_settings(self, dialect: str) -> dict[str, Any]:
         """The trained model in ``dialect``'s SQL. Splink saves its conditions as SQL text of

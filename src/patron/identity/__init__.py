@@ -27,7 +27,14 @@ The engine is Splink on DuckDB (see ``engine``); fields are described by kind (`
 """
 
 from patron.identity.customer_model import customer_spec
-from patron.identity.engine import MODEL_FORMAT, DuckDBLimits, LinkageModel, LinkageSpec
+from patron.identity.engine import (
+    MODEL_FORMAT,
+    DuckDBLimits,
+    LinkageModel,
+    LinkageSpec,
+    SparkBackend,
+    local_spark_session,
+)
 from patron.identity.evaluation import PairwiseScores, pair_key, pairs_within, pairwise_scores
 from patron.identity.fields import FieldKind, LinkageField
 from patron.identity.lineage import CustomerIdentity, GoldenField, RecordLine, customer_identity
@@ -112,6 +119,7 @@ __all__ = [
     "ReviewItem",
     "ReviewSide",
     "SourceQuality",
+    "SparkBackend",
     "StoreQuality",
     "UnifyReport",
     "clusters_of",
@@ -129,6 +137,7 @@ __all__ = [
     "links",
     "list_reviews",
     "list_runs",
+    "local_spark_session",
     "mask_evidence",
     "mask_identity",
     "mask_review",

@@ -1,6 +1,6 @@
 """`patron unify` at scale: a full run on the demo company, then an incremental batch.
 
-    uv run python bench/unify.py --people 750000 --new 10000
+    uv run python bench/unify.py --people 750000 --new 10000 [--backend postgresql]
 
 Generates the company once (cached under bench/out by size, seed and generator version),
 imports its three customer sources into a fresh SQLite store except the last ``--new`` rows of
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from _common import OUT, record
+from _common import OUT, fresh_database, postgres_url, record
 from patron import identity, ingest
 from patron.core import Settings
 from patron.demo import DemoConfig, generate_company
@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--new", type=int, default=10_000, help="web rows held back")
     parser.add_argument("--high", type=float, default=identity.DEFAULT_HIGH)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     folder = OUT / f"company-{args.people}-{args.seed}-g{GENERATOR_VERSION}"
     if not (folder / "ground_truth.csv").is_file():
@@ -82,8 +83,12 @@ def main() -> None:
     with (folder / "ground_truth.csv").open(encoding="utf-8") as fh:
         person = {(SOURCE_OF_FILE[r["source"]], r["source_record_key"]): r["person_id"]
                   for r in csv.DictReader(fh)}  # fmt: skip
+    server = None
     with tempfile.TemporaryDirectory(prefix="patron-unify-") as home:
         settings = Settings(home=Path(home))
+        if args.backend == "postgresql":  # a throwaway server, or PATRON_BENCH_POSTGRES_URL
+            admin, server = postgres_url()
+            settings = Settings(home=Path(home), database_url=fresh_database(admin, "unify"))
         store = open_store(settings)
         web_head, web_tail = split_tail(next(folder.glob("web_customers.*")), args.new, Path(home))
         t0 = time.perf_counter()
@@ -107,8 +112,12 @@ def main() -> None:
         incremental = identity.unify(store, high=args.high, actor="bench")
         incremental_s = time.perf_counter() - t2
         after_scores = scores(store, person)
+        store.dispose()
+    if server is not None:
+        server.stop()
     record("unify", {
         "people": args.people, "generator": GENERATOR_VERSION, "high": args.high,
+        "backend": args.backend,
         "import_s": round(imported, 1),
         "full": {
             "records": full.records, "pairs": full.pairs, "merges": full.merges,

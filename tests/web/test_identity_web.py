@@ -286,6 +286,9 @@ def test_review_queue_page_decides_with_csrf(shop: Web, unified: dict) -> None:
                   "Agreement", "Weight", item["left"]["source_key"]):  # fmt: skip
         assert text_ in queue.text, text_
     assert 'href="/identity/reviews"' in queue.text  # the navigation entry
+    # Agreement in words, not Splink's SQL-like labels.
+    for raw in ("Exact match", "is NULL", "Jaro-Winkler", "All other comparisons"):
+        assert raw not in queue.text, raw
     token = csrf_of(browser, "/identity/reviews")
     url = f"/identity/reviews/{item['id']}/decision"
     refused = browser.post(url, data={"decision": "reject", "csrf_token": "wrong"})
@@ -346,6 +349,8 @@ def test_identity_pages_in_chinese(shop: Web, unified: dict) -> None:
     queue = zh.get("/identity/reviews").text
     for text_ in ("审核队列", "接受：合并", "拒绝：保持分开", "一致程度", "权重"):
         assert text_ in queue, text_
+    assert "Exact match" not in queue and "is NULL" not in queue
+    assert any(word in queue for word in ("相同", "不同", "一方缺失", "相似"))
     cid = two_customers(shop)[0]
     tab = zh.get(f"/customers/{cid}/identity").text
     for text_ in ("身份", "各字段的来源", "组成该客户的记录", "合并记录", "家庭"):

@@ -49,6 +49,41 @@ EVIDENCE_LABELS = {
     "email": N_("E-mail"),
     "address": N_("Address, postcode, city"),
 }
+# How two values agree, in words, for the matching model's levels (Splink's own labels, as the
+# evidence stores them, read like SQL). A level not listed shows its Splink label.
+LEVEL_LABELS = {
+    "Exact match on name_tokens": N_("same name"),
+    "Jaro-Winkler distance of name_tokens >= 0.92": N_("nearly the same (a typo)"),
+    "Array subset": N_("written in part (e.g. the surname only)"),
+    "Array intersection size >= 1": N_("one part the same, another different"),
+    "Jaro-Winkler distance of name_tokens >= 0.8": N_("similar"),
+    "Exact match on date of birth": N_("same date"),
+    "Levenshtein distance <= 1": N_("one digit off"),
+    "Abs date difference <= 1 month": N_("within a month"),
+    "Abs date difference <= 1 year": N_("within a year"),
+    "Abs date difference <= 10 year": N_("within ten years"),
+    "Same mobile number": N_("same mobile number"),
+    "Same landline or other number": N_("same landline or other number"),
+    "Exact match on email": N_("same e-mail address"),
+    "Same user name": N_("same user name, another provider"),
+    "Exact match on address": N_("same address"),
+    "Jaro-Winkler distance of address >= 0.9": N_("similar address"),
+    "(Exact match on postcode) AND (Exact match on city)": N_("same postcode and city"),
+    "Exact match on city": N_("same city"),
+    "All other comparisons": N_("different"),
+}
+MISSING = N_("missing on one side")
+
+
+def level_label(level: str | None) -> str:
+    """The words for an evidence level (untranslated; the template translates them)."""
+    if not level:
+        return ""
+    if "is NULL" in level:
+        return MISSING
+    return LEVEL_LABELS.get(level, level)
+
+
 # Words that reach the templates as data, for the catalog extractor.
 MESSAGES = (
     N_("Review queue"),
@@ -89,6 +124,7 @@ def review_queue(
         "decided": notice,
         "masked": masked,
         "labels": EVIDENCE_LABELS,
+        "level_label": level_label,
     }
     return page(request, "identity_reviews.html", context)
 

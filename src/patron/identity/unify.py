@@ -168,26 +168,30 @@ def _no_pairs() -> pd.DataFrame:
 def _score_new(
     model: LinkageModel, new: pd.DataFrame, records: pd.DataFrame, low: float
 ) -> pd.DataFrame:
-    """Pairs involving new records: new against each other, and new against the rest."""
+    """Pairs involving new records: the new records linked against all records (themselves
+    included), so that how common a value is (a phone, a name) is counted over the whole
+    store, as when the model was trained, not over the batch alone."""
     if new.empty:
         return _no_pairs()
-    old = records[~records.unique_id.isin(new.unique_id)]
-    frames = []
-    if len(new) >= 2:
-        frames.append(model.predict(new, threshold=low))
-    if len(old):
-        assert model.settings_ is not None
-        linking = LinkageModel(
-            dataclasses.replace(model.spec, link_type="link_only"),
-            model.limits,
-            settings_={**model.settings_, "link_type": "link_only"},
-        )
-        frames.append(linking.predict([new, old], threshold=low))
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return _no_pairs()
-    pairs = pd.concat(frames, ignore_index=True)
-    return pairs.drop(columns=[c for c in pairs.columns if c.startswith("source_dataset")])
+    assert model.settings_ is not None
+    linking = LinkageModel(
+        dataclasses.replace(model.spec, link_type="link_only"),
+        model.limits,
+        settings_={**model.settings_, "link_type": "link_only"},
+    )
+    pairs = linking.predict([new, records], threshold=low)
+    pairs = pairs.drop(columns=[c for c in pairs.columns if c.startswith("source_dataset")])
+    # A record meets itself, and two new records meet twice (each way): keep each pair once,
+    # with the smaller id on the left as in a dedupe run.
+    pairs = pairs[pairs.unique_id_l != pairs.unique_id_r]
+    swap = pairs.unique_id_l > pairs.unique_id_r
+    for column in [c for c in pairs.columns if c.endswith("_l")]:
+        other = column[:-2] + "_r"
+        if other in pairs.columns:
+            left = pairs.loc[swap, column].copy()
+            pairs.loc[swap, column] = pairs.loc[swap, other].to_numpy()
+            pairs.loc[swap, other] = left.to_numpy()
+    return pairs.drop_duplicates(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
 
 def _merge_clusters(

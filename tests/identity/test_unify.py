@@ -437,3 +437,32 @@ def test_unify_merges_lower_when_decisions_support_it(demo) -> None:  # type: ig
         )  # fmt: skip
     assert unify(store, actor="tester").high == pytest.approx(0.9)
     assert unify(store, high=0.97, actor="tester").high == 0.97  # a threshold given is kept
+
+
+def test_pairs_at_a_review_level_are_never_merged_automatically() -> None:
+    """Household members (same surname, another given name) sharing a landline and address
+    score high; the customer spec sends such pairs to review whatever their score."""
+    import pandas as pd
+
+    from patron.identity import LinkageModel, customer_spec
+
+    unify_module = __import__("patron.identity.unify", fromlist=["_automatic"])
+    spec = customer_spec()
+    settings = spec.settings().create_settings_dict("duckdb")
+    model = LinkageModel(spec, settings_=settings)
+    levels = {
+        lv["label_for_charts"]: i
+        for i, lv in enumerate(reversed(settings["comparisons"][0]["comparison_levels"][1:]))
+    }
+    pairs = pd.DataFrame(
+        {
+            "match_probability": [0.999, 0.999, 0.96, 0.5],
+            "gamma_name_tokens": [
+                levels["Exact match on name_tokens"],
+                levels["Array intersection size >= 1"],  # 王子涵 and 王子轩
+                levels["Array subset"],  # 王 and 王子涵: a surname-only record
+                levels["Exact match on name_tokens"],
+            ],
+        }
+    )
+    assert unify_module._automatic(pairs, model, 0.95).tolist() == [True, False, True, False]

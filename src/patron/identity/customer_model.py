@@ -39,4 +39,7 @@ def customer_spec() -> LinkageSpec:
         training_blocks=CUSTOMER_TRAINING,
         prior_rule=CUSTOMER_PRIOR,
         calibrate_prior=True,
+        # Same surname, another given name: household members and twins, who share an
+        # address, a landline, a family mailbox or a birth date, and would otherwise merge.
+        review_levels=(("name_tokens", "Array intersection size >= 1"),),
     )

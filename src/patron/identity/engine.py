@@ -55,6 +55,9 @@ class LinkageSpec:
     # the share of true matches the blocking rules are assumed to reach. Off: keep the
     # deterministic rule's estimate.
     calibrate_prior: bool = False
+    # Levels (comparison, level label) that send a pair to review whatever its score: signs
+    # that two records are of two people who share much else (a household's members).
+    review_levels: tuple[tuple[str, str], ...] = ()
     assumed_blocking_recall: float = 0.95
     link_type: LinkType = "dedupe_only"
     unique_id: str = "unique_id"

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from patron.core import ConflictError, utcnow
 from patron.identity.customer_model import customer_spec
 from patron.identity.engine import DuckDBLimits, LinkageModel, LinkageSpec
-from patron.identity.evidence import pair_evidence
+from patron.identity.evidence import field_levels, pair_evidence
 from patron.identity.merge import PlannedMerge, merge_many
 from patron.identity.proposal import DEFAULT_HIGH, DEFAULT_LOW
 from patron.identity.records import match_records
@@ -118,8 +118,9 @@ def unify(
             report("scoring new records", 0, 1)
             pairs = _score_new(model, new, records, low)
             report("scoring new records", 1, 1)
-        merges = _merge_clusters(store, records, pairs, high, run_id, actor, report)
-        reviews = _queue_reviews(store, model, pairs, high, run_id)
+        pairs["automatic"] = _automatic(pairs, model, high)
+        merges = _merge_clusters(store, records, pairs, run_id, actor, report)
+        reviews = _queue_reviews(store, model, pairs, run_id)
         linked = _link_households(store, records)
         with store.begin() as conn:
             conn.execute(
@@ -194,19 +195,33 @@ def _score_new(
     return pairs.drop_duplicates(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
 
+def _automatic(pairs: pd.DataFrame, model: LinkageModel | None, high: float) -> pd.Series:
+    """Which pairs merge without a person: at or above ``high``, and showing none of the
+    spec's review levels (e.g. names sharing a surname but not the given name: household
+    members share an address, a landline or a family mailbox and score high otherwise)."""
+    sure = pairs.match_probability >= high
+    if model is None or model.settings_ is None or pairs.empty:
+        return sure
+    levels = field_levels(model.settings_)
+    for comparison, label in model.spec.review_levels:
+        values = [value for value, name, _ in levels.get(comparison, []) if name == label]
+        column = f"gamma_{comparison}"
+        if values and column in pairs.columns:
+            sure &= ~pairs[column].isin(values)
+    return sure
+
+
 def _merge_clusters(
     store: Store,
     records: pd.DataFrame,
     pairs: pd.DataFrame,
-    high: float,
     run_id: int,
     actor: str,
     report: Progress,
 ) -> int:
-    """Merge the customers that strong pairs link, strongest first, respecting rejections."""
-    strong = pairs[pairs.match_probability >= high].sort_values(
-        "match_probability", ascending=False
-    )
+    """Merge the customers that automatic pairs link, strongest first, respecting
+    rejections."""
+    strong = pairs[pairs.automatic].sort_values("match_probability", ascending=False)
     if strong.empty:
         return 0
     customer_of = dict(zip(records.unique_id, records.customer_id, strict=True))
@@ -243,7 +258,7 @@ def _merge_clusters(
         plan.append((keep, join, float(p), float(w)))
     # Each joined customer merges into its cluster's final survivor (the smallest id).
     merges = [
-        PlannedMerge(root(keep), join, f"automatic: match probability {p:.4f} >= {high}", p, w)
+        PlannedMerge(root(keep), join, f"automatic: match probability {p:.4f}", p, w)
         for keep, join, p, w in plan
     ]
     done = 0
@@ -275,10 +290,10 @@ def _kept_apart(conn: Connection) -> dict[int, set[int]]:
 
 
 def _queue_reviews(
-    store: Store, model: LinkageModel | None, pairs: pd.DataFrame, high: float, run_id: int
+    store: Store, model: LinkageModel | None, pairs: pd.DataFrame, run_id: int
 ) -> int:
-    """Queue pairs between the thresholds whose customers are still apart, once each."""
-    doubtful = pairs[pairs.match_probability < high]
+    """Queue the pairs that are not automatic whose customers are still apart, once each."""
+    doubtful = pairs[~pairs.automatic]
     if doubtful.empty or model is None or model.settings_ is None:
         return 0
     now = utcnow()

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from patron.core import utcnow
 from patron.golden.fields import GOLDEN_COLUMNS, golden_values
+from patron.store.bulk import chunked
 from patron.store.reliability import decayed_reliability
 from patron.store.schema import customers, import_batches, source_records, sources
 
@@ -173,7 +174,7 @@ def load_candidates(
     sr, b = source_records.c, import_batches.c
     ids = sorted(set(customer_ids))
     out: dict[int, list[Candidate]] = {i: [] for i in ids}
-    for start in range(0, len(ids), 500):
+    for part in chunked(ids):
         query = (
             select(
                 sr.id,
@@ -187,7 +188,7 @@ def load_candidates(
             .join(import_batches, b.id == sr.batch_id)
             .join(sources, sources.c.id == sr.source_id)
             .where(
-                sr.customer_id.in_(ids[start : start + 500]),
+                sr.customer_id.in_(part),
                 sr.kind == "customers",
                 sr.is_current,
             )
@@ -255,8 +256,8 @@ def write_golden(conn: Connection, values: Mapping[int, Mapping[str, Any]], at: 
         }
         for cid, v in values.items()
     ]
-    for start in range(0, len(rows), 1000):
-        conn.execute(_GOLDEN_UPDATE, rows[start : start + 1000])
+    for part in chunked(rows, 1000):
+        conn.execute(_GOLDEN_UPDATE, part)
 
 
 def golden_snapshot(row: Any) -> dict[str, Any]:

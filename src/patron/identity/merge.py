@@ -46,7 +46,13 @@ from patron.golden import (
     survive,
     write_golden,
 )
-from patron.store import allocate_ids, hold_customer_links, record_audit, record_audits
+from patron.store import (
+    allocate_ids,
+    chunked,
+    hold_customer_links,
+    record_audit,
+    record_audits,
+)
 from patron.store.schema import (
     consents,
     contact_points,
@@ -71,7 +77,6 @@ MOVED_WITH_CUSTOMER: tuple[Table, ...] = (
 )
 # Tables that name customers as history (what was proposed, merged or decided): never moved.
 CUSTOMER_HISTORY = ("customers", "customer_merges", "match_reviews", "household_members")
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -297,8 +302,8 @@ def unmerge(
         _set_owner(conn, table, moved.get(table.name, []), merged, only_from=survivor)
     _return_newer_versions(conn, moved.get("source_records", []), survivor, merged)
     added = moved.get("consents_added", [])
-    for start in range(0, len(added), _CHUNK):
-        conn.execute(delete(consents).where(consents.c.id.in_(added[start : start + _CHUNK])))
+    for part in chunked(added):
+        conn.execute(delete(consents).where(consents.c.id.in_(part)))
     if before.get("household_id") is not None:
         conn.execute(
             insert(household_members).values(
@@ -413,8 +418,8 @@ def _current_records(conn: Connection, customer_id: int) -> list[int]:
 def _set_owner(
     conn: Connection, table: Table, ids: list[int], owner: int, *, only_from: int | None = None
 ) -> None:
-    for start in range(0, len(ids), _CHUNK):
-        condition: ColumnElement[bool] = table.c.id.in_(ids[start : start + _CHUNK])
+    for part in chunked(ids):
+        condition: ColumnElement[bool] = table.c.id.in_(part)
         if only_from is not None:  # rows a later merge or unmerge moved elsewhere stay there
             condition = and_(condition, table.c.customer_id == only_from)
         conn.execute(update(table).where(condition).values(customer_id=owner))
@@ -427,8 +432,7 @@ def _return_newer_versions(
     newer versions (and the contact points and consents those brought) go back with them."""
     sr = source_records.c
     keys: set[tuple[int, str, str]] = set()
-    for start in range(0, len(moved_records), _CHUNK):
-        part = moved_records[start : start + _CHUNK]
+    for part in chunked(moved_records):
         keys.update(
             (int(r.source_id), r.kind, r.source_key)
             for r in conn.execute(
@@ -452,11 +456,11 @@ def _return_newer_versions(
         ]
     _set_owner(conn, source_records, newer, merged, only_from=survivor)
     for table in (contact_points, consents):
-        for start in range(0, len(newer), _CHUNK):
+        for part in chunked(newer):
             conn.execute(
                 update(table)
                 .where(
-                    table.c.source_record_id.in_(newer[start : start + _CHUNK]),
+                    table.c.source_record_id.in_(part),
                     table.c.customer_id == survivor,
                 )
                 .values(customer_id=merged)
@@ -470,10 +474,10 @@ def _latest_consents(
     c = consents.c
     ids = list(customer_ids)
     out: dict[int, dict[tuple[str, str], tuple[str, datetime, int]]] = {}
-    for start in range(0, len(ids), _CHUNK):
+    for part in chunked(ids):
         query = (
             select(c.id, c.customer_id, c.channel, c.purpose, c.status, c.recorded_at)
-            .where(c.customer_id.in_(ids[start : start + _CHUNK]))
+            .where(c.customer_id.in_(part))
             .order_by(c.recorded_at, c.id)
         )
         for r in conn.execute(query):
@@ -516,9 +520,9 @@ def _combined_consent(
 def _current_records_of(conn: Connection, customer_ids: list[int]) -> dict[int, list[int]]:
     sr = source_records.c
     out: dict[int, list[int]] = {cid: [] for cid in customer_ids}
-    for start in range(0, len(customer_ids), _CHUNK):
+    for part in chunked(customer_ids):
         query = select(sr.id, sr.customer_id).where(
-            sr.customer_id.in_(customer_ids[start : start + _CHUNK]),
+            sr.customer_id.in_(part),
             sr.kind == "customers",
             sr.is_current,
         )
@@ -530,10 +534,10 @@ def _current_records_of(conn: Connection, customer_ids: list[int]) -> dict[int, 
 def _rows_of(conn: Connection, table: Table, customer_ids: list[int]) -> dict[int, list[int]]:
     """The ids of a table's rows per owning customer."""
     out: dict[int, list[int]] = {}
-    for start in range(0, len(customer_ids), _CHUNK):
+    for part in chunked(customer_ids):
         query = (
             select(table.c.id, table.c.customer_id)
-            .where(table.c.customer_id.in_(customer_ids[start : start + _CHUNK]))
+            .where(table.c.customer_id.in_(part))
             .order_by(table.c.id)
         )
         for rid, cid in conn.execute(query):
@@ -544,22 +548,20 @@ def _rows_of(conn: Connection, table: Table, customer_ids: list[int]) -> dict[in
 def _households_of(conn: Connection, customer_ids: list[int]) -> dict[int, int]:
     hm = household_members.c
     out: dict[int, int] = {}
-    for start in range(0, len(customer_ids), _CHUNK):
-        query = select(hm.customer_id, hm.household_id).where(
-            hm.customer_id.in_(customer_ids[start : start + _CHUNK])
-        )
+    for part in chunked(customer_ids):
+        query = select(hm.customer_id, hm.household_id).where(hm.customer_id.in_(part))
         out.update((int(c), int(h)) for c, h in conn.execute(query))
     return out
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), 1000):
-        conn.execute(insert(table), rows[start : start + 1000])
+    for part in chunked(rows, 1000):
+        conn.execute(insert(table), part)
 
 
 def _in_chunks(conn: Connection, statement: Any, column: Any, ids: list[int]) -> None:
-    for start in range(0, len(ids), _CHUNK):
-        conn.execute(statement.where(column.in_(ids[start : start + _CHUNK])))
+    for part in chunked(ids):
+        conn.execute(statement.where(column.in_(part)))
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, select, update
 
 from patron.core import ConflictError, InputError, NotFoundError, utcnow
 from patron.identity.merge import merge_customers
-from patron.store import record_audit
+from patron.store import chunked, record_audit
 from patron.store.schema import customers, match_reviews, source_records, sources
 
 Decision = Literal["accept", "reject"]
@@ -151,12 +151,8 @@ def supersede_joined(conn: Connection) -> int:
         .where(r.status == "pending", left.c.customer_id == right.c.customer_id)
     )
     ids = [int(i) for i in conn.execute(joined).scalars()]
-    for start in range(0, len(ids), 500):
-        conn.execute(
-            update(match_reviews)
-            .where(r.id.in_(ids[start : start + 500]))
-            .values(status="superseded")
-        )
+    for part in chunked(ids):
+        conn.execute(update(match_reviews).where(r.id.in_(part)).values(status="superseded"))
     return len(ids)
 
 

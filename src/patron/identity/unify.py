@@ -33,7 +33,7 @@ from patron.identity.proposal import DEFAULT_HIGH, DEFAULT_LOW
 from patron.identity.records import match_records
 from patron.identity.review import calibrated_threshold, decided_scores, supersede_joined
 from patron.identity.runs import RunHeartbeat, get_run, last_model, start_run
-from patron.store import Store
+from patron.store import Store, chunked
 from patron.store.schema import (
     household_members,
     households,
@@ -262,8 +262,7 @@ def _merge_clusters(
         for keep, join, p, w in plan
     ]
     done = 0
-    for start in range(0, len(merges), MERGES_PER_TRANSACTION):
-        batch = merges[start : start + MERGES_PER_TRANSACTION]
+    for batch in chunked(merges, MERGES_PER_TRANSACTION):
         with store.begin() as conn:
             merge_many(conn, batch, actor=actor, run_id=run_id)
         done += len(batch)
@@ -302,12 +301,12 @@ def _queue_reviews(
             {int(i) for i in doubtful.unique_id_l} | {int(i) for i in doubtful.unique_id_r}
         )
         owner: dict[int, int] = {}
-        for start in range(0, len(ids), 500):
+        for part in chunked(ids):
             owner.update(
                 (int(i), int(c))
                 for i, c in conn.execute(
                     select(source_records.c.id, source_records.c.customer_id).where(
-                        source_records.c.id.in_(ids[start : start + 500])
+                        source_records.c.id.in_(part)
                     )
                 )
             )
@@ -341,8 +340,8 @@ def _queue_reviews(
                 match_probability=float(p), match_weight=float(w), evidence=ev,
                 status="pending", run_id=run_id, created_at=now,
             )  # fmt: skip
-        for start in range(0, len(rows), 1000):
-            conn.execute(insert(match_reviews), rows[start : start + 1000])
+        for part in chunked(rows, 1000):
+            conn.execute(insert(match_reviews), part)
     return len(rows)
 
 
@@ -366,13 +365,10 @@ def _link_households(store: Store, records: pd.DataFrame) -> int:
     with store.begin() as conn:
         existing = dict(conn.execute(select(households.c.address_key, households.c.id)).all())
         missing = sorted(set(membership.key) - set(existing))
-        for start in range(0, len(missing), 1000):
+        for part in chunked(missing, 1000):
             conn.execute(
                 insert(households),
-                [
-                    {"address_key": k, "created_at": now, "updated_at": now}
-                    for k in missing[start : start + 1000]
-                ],
+                [{"address_key": k, "created_at": now, "updated_at": now} for k in part],
             )
         if missing:
             existing = dict(conn.execute(select(households.c.address_key, households.c.id)).all())
@@ -388,8 +384,8 @@ def _link_households(store: Store, records: pd.DataFrame) -> int:
             }
             for c, k in zip(membership.customer_id, membership.key, strict=True)
         ]
-        for start in range(0, len(rows), 1000):
-            conn.execute(insert(household_members), rows[start : start + 1000])
+        for part in chunked(rows, 1000):
+            conn.execute(insert(household_members), part)
     return int(membership.key.nunique())
 
 

@@ -7,15 +7,13 @@ content of it is a version (unique by its row hash). Re-reading identical conten
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from patron.ingest.rows import ParsedRow
-from patron.store import allocate_ids, db_timestamp, insert_tuples
+from patron.store import allocate_ids, chunked, db_timestamp, insert_tuples
 from patron.store.schema import source_records
 
 
@@ -45,12 +43,6 @@ class Classified:
     new: list[ParsedRow]
     changed: list[tuple[ParsedRow, Version]]  # the row and the version it supersedes
     unchanged: list[ParsedRow]
-
-
-def chunked(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
-    """Split parameter lists so IN (...) stays under every backend's parameter limit."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def load_versions(

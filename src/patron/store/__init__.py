@@ -2,7 +2,7 @@
 
 from patron.store import schema
 from patron.store.audit import record_audit, record_audits, verify_audit_chain
-from patron.store.bulk import db_timestamp, insert_rows, insert_tuples
+from patron.store.bulk import chunked, db_timestamp, insert_rows, insert_tuples
 from patron.store.engine import MMAP_BYTES
 from patron.store.ids import allocate_ids
 from patron.store.locks import hold_customer_links, hold_match_runs
@@ -13,6 +13,7 @@ __all__ = [
     "MMAP_BYTES",
     "Store",
     "allocate_ids",
+    "chunked",
     "db_timestamp",
     "decayed_reliability",
     "hold_customer_links",

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, insert, select, update
 
 from patron.core import utcnow
+from patron.store.bulk import chunked
 from patron.store.ids import allocate_ids
 from patron.store.schema import audit_log
 
@@ -102,8 +103,8 @@ def record_audits(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> Non
         digest = _digest(prev_hash, entry)
         rows.append({**entry, "id": entry_id, "at": now, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
-    for start in range(0, len(rows), 1000):
-        conn.execute(insert(audit_log), rows[start : start + 1000])
+    for part in chunked(rows, 1000):
+        conn.execute(insert(audit_log), part)
 
 
 def _last_hash(conn: Connection, before: int | None = None) -> str | None:

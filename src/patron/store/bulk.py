@@ -8,7 +8,7 @@ and column names come from patron's own schema, never from user input.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -118,3 +118,10 @@ def insert_tuples(
         conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", values)
         return
     conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in values])
+
+
+def chunked(items: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
+    """Split parameter lists so IN (...) stays under every backend's parameter limit (and
+    multi-row inserts stay a sensible size)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, select
 
 from patron.core import ConflictError, Settings
-from patron.golden import GOLDEN_COLUMNS
+from patron.golden import GOLDEN_COLUMNS, resolve_customer
 from patron.identity.merge import (
     CUSTOMER_HISTORY,
     MOVED_WITH_CUSTOMER,
@@ -24,7 +24,6 @@ from patron.identity.merge import (
     merge_customers,
     merge_many,
     merges_of,
-    resolve_customer,
     unmerge,
 )
 from patron.store import Store, open_store, verify_audit_chain

@@ -11,6 +11,7 @@ Used by ``ingest`` (a changed record of a customer with several records) and ``i
 """
 
 from patron.golden.fields import GOLDEN_COLUMNS, GOLDEN_FIELDS, golden_values, primary
+from patron.golden.redirect import resolve_customer
 from patron.golden.survivorship import (
     DEFAULT_RULES,
     FIELD_GROUPS,
@@ -38,6 +39,7 @@ __all__ = [
     "load_candidates",
     "primary",
     "recompute_golden",
+    "resolve_customer",
     "restore_snapshot",
     "survive",
     "write_golden",

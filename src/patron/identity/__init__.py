@@ -26,6 +26,7 @@ Facade::
 The engine is Splink on DuckDB (see ``engine``); fields are described by kind (``fields``).
 """
 
+from patron.golden import resolve_customer
 from patron.identity.customer_model import customer_spec
 from patron.identity.engine import (
     MODEL_FORMAT,
@@ -44,7 +45,6 @@ from patron.identity.merge import (
     get_merge,
     merge_customers,
     merges_of,
-    resolve_customer,
     unmerge,
 )
 from patron.identity.proposal import (

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from patron.core import NotFoundError
-from patron.golden import GOLDEN_COLUMNS
-from patron.identity.merge import MergeRecord, merges_of, resolve_customer
+from patron.golden import GOLDEN_COLUMNS, resolve_customer
+from patron.identity.merge import MergeRecord, merges_of
 from patron.store.schema import (
     customers,
     household_members,

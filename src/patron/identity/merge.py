@@ -366,22 +366,6 @@ def merges_of(conn: Connection, customer_id: int) -> list[MergeRecord]:
     return [_record(r) for r in conn.execute(query)]
 
 
-def resolve_customer(conn: Connection, customer_id: int) -> int:
-    """The customer an id stands for today: merged ids lead to their survivor."""
-    seen = {customer_id}
-    current = customer_id
-    while True:
-        into = conn.execute(
-            select(customers.c.merged_into_id).where(customers.c.id == current)
-        ).scalar()
-        if into is None:
-            return current
-        if into in seen:  # pragma: no cover - merges never form a cycle
-            raise ConflictError(f"customer {customer_id}: merge pointers form a cycle")
-        seen.add(int(into))
-        current = int(into)
-
-
 def _record(row: Any) -> MergeRecord:
     return MergeRecord(
         int(row.id),

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from patron.core import ConflictError, InputError, NotFoundError, Settings, utcnow
-from patron.golden import MANUAL_SOURCE, golden_values
+from patron.golden import MANUAL_SOURCE, golden_values, resolve_customer
 from patron.ingest import batches
 from patron.ingest.apply_customers import apply_change, apply_customers
 from patron.ingest.fields import CONSENT_CHANNELS
@@ -159,7 +159,7 @@ def update_customer(
     ).rowcount
     row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
     if row is not None and row.status == "merged":
-        survivor = _survivor_of(conn, customer_id)
+        survivor = resolve_customer(conn, customer_id)
         raise ConflictError(
             f"customer {customer_id} was merged into customer {survivor}",
             hint=f"edit customer {survivor} (reload it first)",
@@ -213,19 +213,6 @@ def update_customer(
     return int(row.version) + 1
 
 
-def _survivor_of(conn: Connection, customer_id: int) -> int:
-    """The customer an id stands for today: a merged customer leads to its survivor."""
-    seen = {customer_id}
-    while True:
-        into = conn.execute(
-            select(customers.c.merged_into_id).where(customers.c.id == customer_id)
-        ).scalar()
-        if into is None or int(into) in seen:
-            return customer_id
-        customer_id = int(into)
-        seen.add(customer_id)
-
-
 def _current_values(row: Any) -> dict[str, Any]:
     """The customer's golden values under the names people edit."""
     values = {name: getattr(row, _COLUMNS_OF_INPUT.get(name, (name,))[0]) for name in EDITABLE}
@@ -259,7 +246,7 @@ def record_consent(
     asked = customer_id
     # A customer merged into another: the consent is the survivor's now (an unsubscribe sent
     # to an old id must still stop the messages).
-    customer_id = _survivor_of(conn, customer_id)
+    customer_id = resolve_customer(conn, customer_id)
     row = conn.execute(select(customers.c.status).where(customers.c.id == customer_id)).first()
     if row is None or row.status != "active":
         raise NotFoundError(f"no active customer {customer_id}")

@@ -10,6 +10,7 @@ Used by ``ingest`` (a changed record of a customer with several records) and ``i
 (merges and unmerges); it sits between those and the store so both can share it.
 """
 
+from patron.golden.consent import Consents, latest_consents
 from patron.golden.fields import GOLDEN_COLUMNS, GOLDEN_FIELDS, golden_values, primary
 from patron.golden.redirect import resolve_customer
 from patron.golden.survivorship import (
@@ -34,8 +35,10 @@ __all__ = [
     "MANUAL_SOURCE",
     "RULES",
     "Candidate",
+    "Consents",
     "golden_snapshot",
     "golden_values",
+    "latest_consents",
     "load_candidates",
     "primary",
     "recompute_golden",

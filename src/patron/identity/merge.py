@@ -18,7 +18,7 @@ patron.store.locks) so no import chunk interleaves, and both are audited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -39,7 +39,9 @@ from sqlalchemy import (
 from patron.core import ConflictError, NotFoundError, utcnow
 from patron.golden import (
     GOLDEN_COLUMNS,
+    Consents,
     golden_snapshot,
+    latest_consents,
     load_candidates,
     recompute_golden,
     restore_snapshot,
@@ -160,7 +162,7 @@ def merge_many(
                 hint=f"merge with customer {into} instead" if into else None,
             )
     records = _current_records_of(conn, involved)
-    consent = _latest_consents(conn, involved)
+    consent = latest_consents(conn, involved)
     candidates = load_candidates(conn, involved, now)
     households = _households_of(conn, merged_ids)
     moved = {str(t.name): _rows_of(conn, t, merged_ids) for t in MOVED_WITH_CUSTOMER}
@@ -449,31 +451,6 @@ def _return_newer_versions(
                 )
                 .values(customer_id=merged)
             )
-
-
-def _latest_consents(
-    conn: Connection, customer_ids: Iterable[int]
-) -> dict[int, dict[tuple[str, str], tuple[str, datetime, int]]]:
-    """Per customer and (channel, purpose): the newest status, when, and its row id."""
-    c = consents.c
-    ids = list(customer_ids)
-    out: dict[int, dict[tuple[str, str], tuple[str, datetime, int]]] = {}
-    for part in chunked(ids):
-        query = (
-            select(c.id, c.customer_id, c.channel, c.purpose, c.status, c.recorded_at)
-            .where(c.customer_id.in_(part))
-            .order_by(c.recorded_at, c.id)
-        )
-        for r in conn.execute(query):
-            out.setdefault(int(r.customer_id), {})[(r.channel, r.purpose)] = (
-                r.status,
-                r.recorded_at,
-                int(r.id),
-            )
-    return out
-
-
-Consents = dict[tuple[str, str], tuple[str, datetime, int]]
 
 
 def _most_restrictive(mine: Consents, theirs: Consents) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from patron.golden import recompute_golden
+from patron.golden import latest_consents, recompute_golden
 from patron.ingest.prepare import (
     CONSENT_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -20,7 +20,7 @@ from patron.ingest.prepare import (
     prepare_customer,
 )
 from patron.ingest.rows import ParsedRow
-from patron.ingest.versions import BatchContext, chunked, classify, insert_source_records, retire
+from patron.ingest.versions import BatchContext, classify, insert_source_records, retire
 from patron.store import allocate_ids, db_timestamp, insert_tuples
 from patron.store.schema import consents, contact_points, customers, source_records
 
@@ -121,10 +121,11 @@ def apply_change(
     ]
     insert_tuples(conn, contact_points, POINT_INSERT, points, ready=True)
     latest = latest_consents(conn, [customer_id]).get(customer_id, {})
+    status = {key: state[0] for key, state in latest.items()}  # (channel, purpose) -> status
     grants = [
         (*c, customer_id, now, record_id, ctx.batch_id)
         for c in consent
-        if latest.get((c[0], c[1])) != c[2]  # (channel, purpose) -> status
+        if status.get((c[0], c[1])) != c[2]
     ]
     insert_tuples(conn, consents, CONSENT_INSERT, grants, ready=True)
 
@@ -135,20 +136,3 @@ def _record_count(conn: Connection, customer_id: int) -> int:
         sr.customer_id == customer_id, sr.kind == "customers", sr.is_current
     )
     return int(conn.execute(query).scalar_one())
-
-
-def latest_consents(
-    conn: Connection, customer_ids: list[int]
-) -> dict[int, dict[tuple[str, str], str]]:
-    """Current consent status per customer and (channel, purpose): the newest record wins."""
-    out: dict[int, dict[tuple[str, str], str]] = {}
-    c = consents.c
-    for part in chunked(customer_ids):
-        query = (
-            select(c.customer_id, c.channel, c.purpose, c.status)
-            .where(c.customer_id.in_(part))
-            .order_by(c.recorded_at, c.id)
-        )
-        for r in conn.execute(query):
-            out.setdefault(r.customer_id, {})[(r.channel, r.purpose)] = r.status
-    return out

@@ -260,11 +260,12 @@ def write_golden(conn: Connection, values: Mapping[int, Mapping[str, Any]], at: 
         conn.execute(_GOLDEN_UPDATE, part)
 
 
-def golden_snapshot(row: Any) -> dict[str, Any]:
-    """A customer row's golden columns and lineage as JSON-ready values (for undo records)."""
+def golden_snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Golden columns and lineage (of a customer row's mapping, or of ``survive``'s output)
+    as JSON-ready values, for undo records."""
     out: dict[str, Any] = {}
     for column in (*GOLDEN_COLUMNS, "lineage"):
-        value = getattr(row, column)
+        value = values[column]
         out[column] = value.isoformat() if isinstance(value, date) else value
     return out
 

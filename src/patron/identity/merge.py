@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -38,7 +38,6 @@ from sqlalchemy import (
 
 from patron.core import ConflictError, NotFoundError, utcnow
 from patron.golden import (
-    GOLDEN_COLUMNS,
     Consents,
     golden_snapshot,
     latest_consents,
@@ -169,7 +168,7 @@ def merge_many(
     merge_ids = allocate_ids(conn, customer_merges, len(plan))
     # Walk the plan in order per survivor, keeping each survivor's state as it would be after
     # each merge: its golden record, records and consent.
-    golden = {cid: golden_snapshot(rows[cid]) for cid in involved}
+    golden = {cid: golden_snapshot(rows[cid]._mapping) for cid in involved}
     lineage = {cid: dict(rows[cid].lineage or {}) for cid in involved}
     pool = {cid: list(candidates[cid]) for cid in survivors}
     merge_rows: list[dict[str, Any]] = []
@@ -208,7 +207,7 @@ def merge_many(
         if values is not None:
             final[s] = values
             lineage[s] = dict(values["lineage"] or {})
-            golden[s] = _jsonable(values)
+            golden[s] = golden_snapshot(values)
         merge_rows.append(
             {
                 "id": merge_id, "survivor_id": s, "merged_id": x,
@@ -523,15 +522,6 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
 def _in_chunks(conn: Connection, statement: Any, column: Any, ids: list[int]) -> None:
     for part in chunked(ids):
         conn.execute(statement.where(column.in_(part)))
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    """survive()'s output in golden_snapshot's form (dates as ISO text)."""
-    return {
-        k: v.isoformat() if isinstance(v, date) else v
-        for k, v in values.items()
-        if k in (*GOLDEN_COLUMNS, "lineage")
-    }
 
 
 def _merge_absorbing(conn: Connection, customer_id: int) -> int | None:

@@ -1,0 +1,1 @@
+"""Customer analytics: features, RFM, lifecycle, CLV, churn, cross-sell, model registry."""

@@ -1,0 +1,1 @@
+"""The analytical warehouse: a DuckDB file fed from the operational store through Arrow."""

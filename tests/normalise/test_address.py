@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patron.normalise import AddressResult, normalise_address
+from patron.normalise import AddressResult, address_key, normalise_address
 from patron.normalise._divisions import CITIES_BY_PROVINCE, PROVINCES
 
 
@@ -128,3 +128,32 @@ def test_every_city_resolves_to_its_province(province: str, city: str) -> None:
 @given(st.text(max_size=30))
 def test_never_raises(raw: str) -> None:
     normalise_address(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "street"),
+    [
+        ("江苏省南京市秦淮区建康路10号碧桂园3栋2404室", "建康路10号碧桂园3栋2404室"),
+        ("南京市秦淮区建康路10号碧桂园3栋2404室", "建康路10号碧桂园3栋2404室"),
+        ("济南市中区经十路1号", "经十路1号"),
+        ("广州天河区体育西路103号 510620", "体育西路103号"),
+        ("广东省东莞市南城街道宏图路360号", "南城街道宏图路360号"),
+        ("北京市朝阳区", None),  # nothing after the divisions
+        ("中山大学新华学院", None),  # no division recognised: nothing is known to strip
+    ],
+)
+def test_street_follows_the_divisions(raw: str, street: str | None) -> None:
+    assert normalise_address(raw).street == street
+
+
+def test_address_key_ignores_how_divisions_were_written() -> None:
+    same = [
+        "江苏省南京市秦淮区建康路10号碧桂园3栋2404室",
+        "南京市秦淮区建康路10号碧桂园3栋2404室",
+        "南京市 建康路10号 碧桂园3栋2404室",
+    ]
+    assert len({address_key(a) for a in same}) == 1
+    assert address_key("南京市秦淮区建康路12号") != address_key("南京市秦淮区建康路10号")
+    assert address_key("苏州市姑苏区建康路10号") != address_key("南京市秦淮区建康路10号")
+    assert address_key("10 Downing St,  London") == "10 downing st, london"
+    assert address_key("") is None

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from patron.normalise import EmailResult, normalise_email
+from patron.normalise import EmailResult, email_match_key, normalise_email
 from patron.normalise import emails as email_mod
 
 
@@ -102,3 +102,19 @@ def test_idempotent_on_output(raw: str) -> None:
     else:
         assert result.normalised is None
         assert result.error
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("Zhang.Wei@@163.con", "zhang.wei@163.com"),
+        (" li_li75@126.cmo ", "li_li75@126.com"),
+        ("wang@qq.com", "wang@qq.com"),
+        ("wang@example.co", "wang@example.co"),  # a real top-level domain: left alone
+        ("Not An Address", "not an address"),  # beyond repair: compared as written
+        (None, None),
+        ("", None),
+    ],
+)
+def test_email_match_key_repairs_obvious_slips(value: str | None, key: str | None) -> None:
+    assert email_match_key(value) == key

@@ -9,7 +9,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, select
 
-from patron.normalise import FULL_NAME_OF, normalise_address, normalise_name, search_key
+from patron.normalise import (
+    FULL_NAME_OF,
+    address_key,
+    email_match_key,
+    normalise_address,
+    normalise_name,
+    search_key,
+)
 from patron.store.schema import source_records, sources
 
 MATCH_COLUMNS = (
@@ -24,8 +31,8 @@ MATCH_COLUMNS = (
     "birth_date",  # YYYY-MM-DD
     "phone",  # E.164
     "phone_kind",  # mobile, landline, ... (as the import classified it)
-    "email",
-    "address",
+    "email",  # the mailbox meant: doubled "@" and ".con" repaired
+    "address",  # city + street: written with or without province and district, one key
     "city",  # a key: 上海, 上海市 and "Shanghai" all give "shanghai"
     "postcode",
     "family_key",  # the family name's key, when the source split the name (for households)
@@ -85,6 +92,8 @@ def match_records(conn: Connection) -> pd.DataFrame:
     frame["name_tokens"] = ["".join(p) if p else None for p in parts]
     frame["family_key"] = [family_key(f) for f in frame.family_name]
     frame["city"] = [city_key(c) for c in frame.city]
+    frame["email"] = [email_match_key(e) for e in frame.email]
+    frame["address"] = [address_key(a) for a in frame.address]
     frame = frame[list(MATCH_COLUMNS)]  # in order, without the given and family name
     text = [c for c in MATCH_COLUMNS if c not in ("unique_id", "customer_id")]
     frame[text] = frame[text].replace("", None)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from patron.normalise._errors import NormaliseError
 from patron.normalise._nicknames import FULL_NAME_OF
-from patron.normalise.address import AddressResult, normalise_address
+from patron.normalise.address import AddressResult, address_key, normalise_address
 from patron.normalise.codes import map_code, normalise_gender, parse_bool
 from patron.normalise.dates import parse_date, parse_datetime
-from patron.normalise.emails import EmailResult, normalise_email
+from patron.normalise.emails import EmailResult, email_match_key, normalise_email
 from patron.normalise.names import NameResult, normalise_name
 from patron.normalise.numbers import parse_decimal
 from patron.normalise.phone import PhoneResult, normalise_phone
@@ -26,6 +26,8 @@ __all__ = [
     "NameResult",
     "NormaliseError",
     "PhoneResult",
+    "address_key",
+    "email_match_key",
     "map_code",
     "normalise_address",
     "normalise_email",

@@ -26,6 +26,10 @@ class AddressResult:
     city: str | None
     district: str | None
     postcode: str | None
+    # What follows the divisions (路, 号, building, room), without spaces and postcode: the
+    # same place written with or without its province (江苏省南京市… / 南京市…) has the same
+    # street. None when no division was recognised, since then nothing is known to strip.
+    street: str | None = None
 
 
 def _build_tables() -> tuple[dict[str, str], dict[str, tuple[str, str, bool]]]:
@@ -150,15 +154,18 @@ def _chinese(line: str) -> AddressResult:
                 name, _, short = _CITY_FORMS[form]
                 if not short or _division_follows(work, pos + len(form)):
                     city, pos = name, pos + len(form)
+    street = None
     if province is not None:
         m = _DISTRICT.match(work, pos)
         if m is not None and m.group() != city:
             district = m.group()
+            pos = m.end()
             # "济南市中区" is 济南 + 市中区, not 济南市 + 中区 (no district is called 中区 there).
             if district in _SHI_DISTRICTS and city in _SHI_DISTRICTS[district]:
                 district = "市" + district
         country = PROVINCES[province][1]
-    return AddressResult(line, country, province, city, district, postcode)
+        street = work[pos:] or None
+    return AddressResult(line, country, province, city, district, postcode, street)
 
 
 def _foreign(line: str) -> AddressResult:
@@ -198,3 +205,20 @@ def normalise_address(raw: str) -> AddressResult:
     if _HAN.search(line):
         return _chinese(line)
     return _foreign(line)
+
+
+@lru_cache(maxsize=1 << 16)
+def address_key(raw: str | None) -> str | None:
+    """One place, however its divisions were written, for matching: the city (or province)
+    followed by the street, so 江苏省南京市秦淮区建康路10号 and 南京市建康路10号 meet. Lines
+    without recognised divisions (foreign addresses) are compared as normalised text.
+
+    >>> address_key("江苏省南京市秦淮区建康路10号") == address_key("南京市建康路10号")
+    True
+    """
+    if not raw:
+        return None
+    result = normalise_address(raw)
+    if result.street is not None:
+        return f"{result.city or result.province}{result.street}"
+    return result.line.lower() or None

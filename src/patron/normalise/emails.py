@@ -95,3 +95,25 @@ def normalise_email(raw: str) -> EmailResult:
         return EmailResult(None, False, "blank")
     fast = _fast(addr.lower()) if addr.isascii() else None
     return fast if fast is not None else _cached_full(addr)
+
+
+# Slips of the finger that leave an address undeliverable but obviously meant: a doubled "@"
+# and the top-level domain mistyped. Only for matching (the record keeps the address as given
+# and stays flagged invalid); a wrong repair here only costs a comparison level.
+_DOUBLE_AT = re.compile(r"@{2,}")
+_TLD_SLIPS = re.compile(r"\.(?:con|cmo|comm|ocm|c0m|vom|xom)$")
+
+
+@lru_cache(maxsize=1 << 16)
+def email_match_key(value: str | None) -> str | None:
+    """The mailbox an address was meant to name, for matching records of one person: the
+    normalised form, with a doubled "@" and ".con"-style top-level domains repaired.
+
+    >>> email_match_key("Zhang.Wei@@163.con")
+    'zhang.wei@163.com'
+    """
+    if not value:
+        return None
+    repaired = _TLD_SLIPS.sub(".com", _DOUBLE_AT.sub("@", value.strip().lower()))
+    result = normalise_email(repaired)
+    return result.normalised if result.valid else repaired

@@ -22,13 +22,19 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 from sqlalchemy import ColumnElement, Connection, false, func, or_, select
 
 from patron.store import Store, chunked
-from patron.store.schema import customer_merges, import_batches, order_lines, orders
+from patron.store.schema import (
+    customer_merges,
+    import_batches,
+    order_lines,
+    orders,
+    source_records,
+)
 from patron.warehouse.connection import Warehouse
 from patron.warehouse.tables import FACT_TABLES, FactTable
 
@@ -167,19 +173,49 @@ def _copy(
         copied += batch.num_rows
         if progress is not None:
             progress(fact.name, copied)
+    if "first_seen_at" in fact.computed:
+        _fill_first_seen(conn, warehouse, fact)
     return copied
+
+
+def _fill_first_seen(conn: Connection, warehouse: Warehouse, fact: FactTable) -> None:
+    """Each customer's earliest sign-up date among their current source records (parsed as
+    timestamps: sources write different UTC offsets), else when patron created them."""
+    sr = source_records.c
+    query = select(sr.customer_id, sr.parsed["registered_at"].as_string()).where(
+        sr.kind == "customers", sr.is_current, sr.customer_id.is_not(None)
+    )
+    frame = pd.DataFrame(conn.execute(query).all(), columns=["customer_id", "registered"])
+    frame["registered"] = pd.to_datetime(
+        frame.registered, utc=True, format="ISO8601", errors="coerce"
+    )
+    earliest = frame.dropna().groupby("customer_id", as_index=False).registered.min()
+    earliest["registered"] = earliest.registered.astype("datetime64[us, UTC]")
+    warehouse.raw.register("_first_seen", pa.Table.from_pandas(earliest, preserve_index=False))
+    warehouse.run(
+        f"UPDATE {fact.name} SET first_seen_at = least(created_at, coalesce(f.registered, "
+        f"created_at)) FROM (SELECT * FROM _first_seen) f WHERE f.customer_id = {fact.name}.id"
+    )
+    warehouse.raw.unregister("_first_seen")
+    warehouse.run(f"UPDATE {fact.name} SET first_seen_at = created_at WHERE first_seen_at IS NULL")
 
 
 def _read(
     conn: Connection, fact: FactTable, where: ColumnElement[bool] | None
 ) -> Iterator[pa.Table]:
     """The rows of ``fact`` as Arrow tables of up to READ_ROWS rows, in id order."""
-    query = select(*(fact.source.c[name] for name in fact.names)).order_by(fact.source.c.id)
+    read = [name for name in fact.names if name not in fact.computed]
+    query = select(*(fact.source.c[name] for name in read)).order_by(fact.source.c.id)
     if where is not None:
         query = query.where(where)
     result = conn.execution_options(yield_per=READ_ROWS).execute(query)
     schema = fact.schema
     for rows in result.partitions():
-        columns: list[Any] = list(zip(*rows, strict=True)) if rows else []
-        arrays = [pa.array(col, type=kind) for col, kind in zip(columns, schema.types, strict=True)]
+        values = dict(zip(read, zip(*rows, strict=True), strict=True))
+        arrays = [
+            pa.array(values[f.name], type=f.type)
+            if f.name in values
+            else pa.nulls(len(rows), type=f.type)
+            for f in schema
+        ]
         yield pa.Table.from_arrays(arrays, schema=schema)

@@ -30,6 +30,8 @@ class FactTable:
     # Customers are small next to their facts and change without a batch (merges, people's
     # edits): they are copied whole on every sync.
     whole: bool = False
+    # Columns the sync derives instead of reading them from the store table.
+    computed: frozenset[str] = frozenset()
 
     @property
     def schema(self) -> pa.Schema:
@@ -56,8 +58,12 @@ FACT_TABLES: tuple[FactTable, ...] = (
             ("external", pa.bool_()),
             ("created_at", TIME),
             ("updated_at", TIME),
+            # When the customer first became one: the earliest sign-up date their source
+            # records give (created_at is when patron first saw them, often years later).
+            ("first_seen_at", TIME),
         ),
         whole=True,
+        computed=frozenset({"first_seen_at"}),
     ),
     FactTable(
         "products",

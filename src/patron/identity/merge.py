@@ -77,7 +77,14 @@ MOVED_WITH_CUSTOMER: tuple[Table, ...] = (
     interactions,
 )
 # Tables that name customers as history (what was proposed, merged or decided): never moved.
-CUSTOMER_HISTORY = ("customers", "customer_merges", "match_reviews", "household_members")
+# Analytics scores are recomputed for survivors by the next `patron analyze`.
+CUSTOMER_HISTORY = (
+    "customers",
+    "customer_merges",
+    "match_reviews",
+    "household_members",
+    "customer_scores",
+)
 
 
 @dataclass(frozen=True)

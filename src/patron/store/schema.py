@@ -414,6 +414,89 @@ household_members = Table(
     Index("ix_household_members_household", "household_id"),
 )
 
+# Customer analytics (`patron analyze`): each run, the models it fitted, their checks, and the
+# latest scores per customer (what the customer page, the API and segments read; the history
+# of features lives in the warehouse).
+analytics_runs = Table(
+    "analytics_runs",
+    metadata,
+    _pk(),
+    Column("as_of", TS, nullable=False),
+    Column("status", String(20), nullable=False),  # running|completed|failed
+    Column("actor", String(100), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS),
+    Column("summary", JSON),  # counts, grids and backtests the pages chart
+    Column("error", Text),
+    Index("ix_analytics_runs_as_of", "as_of"),
+)
+
+model_registry = Table(
+    "model_registry",
+    metadata,
+    _pk(),
+    Column("kind", String(40), nullable=False),  # churn|bgnbd|gamma_gamma|clv_ml|...
+    Column("version", Integer, nullable=False),
+    Column("run_id", ForeignKey("analytics_runs.id")),
+    Column("trained_at", TS, nullable=False),
+    Column("as_of", TS, nullable=False),
+    Column("window_start", TS),
+    Column("window_end", TS),
+    Column("params", JSON, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("artifact", Text),  # the fitted model where it is more than its parameters (JSON)
+    Column("status", String(20), nullable=False),  # active|retired
+    UniqueConstraint("kind", "version", name="uq_model_registry_version"),
+)
+
+model_checks = Table(
+    "model_checks",
+    metadata,
+    _pk(),
+    Column("model_id", ForeignKey("model_registry.id"), nullable=False),
+    Column("checked_at", TS, nullable=False),
+    Column("as_of", TS, nullable=False),
+    Column("score_psi", Float),  # drift of the scores against the training snapshot
+    Column("input_psi", JSON),  # per feature
+    Column("outcome_auc", Float),  # once the outcomes of an earlier scoring are known
+    Column("details", JSON),
+    Index("ix_model_checks_model", "model_id", "checked_at"),
+)
+
+customer_scores = Table(
+    "customer_scores",
+    metadata,
+    Column("customer_id", ForeignKey("customers.id"), primary_key=True),
+    Column("run_id", ForeignKey("analytics_runs.id"), nullable=False),
+    Column("as_of", TS, nullable=False),
+    Column("rfm_r", Integer),
+    Column("rfm_f", Integer),
+    Column("rfm_m", Integer),
+    Column("rfm_segment", String(40)),
+    Column("lifecycle_stage", String(20)),
+    Column("customer_class", String(20)),
+    Column("value_tier", String(20)),
+    Column("clv", Float),
+    Column("expected_purchases", Float),
+    Column("p_alive", Float),
+    Column("churn_probability", Float),
+    Column("churn_reasons", Text),
+    Column("value_churn_cell", String(40)),
+    Column("next_products", JSON),
+    Index("ix_customer_scores_cell", "value_churn_cell"),
+    Index("ix_customer_scores_churn", "churn_probability"),
+)
+
+# The value x churn matrix's strategy per cell, edited by people (defaults in analytics).
+value_churn_strategies = Table(
+    "value_churn_strategies",
+    metadata,
+    Column("cell", String(40), primary_key=True),
+    Column("strategy", Text, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
 # Data quality measured over time: one row per source (and one for the whole store, source
 # NULL) each time the quality report is saved.
 quality_snapshots = Table(

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from patron import __version__
+from patron.cli import analytics as analytics_cli
 from patron.cli import customers as customers_cli
 from patron.cli import identity as identity_cli
 from patron.cli import imports as imports_cli
@@ -27,6 +28,9 @@ app.add_typer(customers_cli.app, name="customer")
 app.add_typer(identity_cli.app, name="identity")
 app.command("unify")(identity_cli.unify_command)
 app.command("quality")(quality_cli.quality)
+app.command("analyze")(analytics_cli.analyze_command)
+app.add_typer(analytics_cli.analytics_app, name="analytics")
+app.add_typer(analytics_cli.warehouse_app, name="warehouse")
 app.add_typer(users_cli.user_app, name="user")
 app.add_typer(users_cli.token_app, name="token")
 source_app = typer.Typer(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -90,3 +92,25 @@ def store(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) ->
         admin = request.getfixturevalue("pg_admin_url")
         template = request.getfixturevalue("pg_template")
         yield from _pg_store(admin, template, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def spark(spark_required: bool) -> Iterator[Any]:
+    """A local Spark session per module (starting one takes seconds); skipped without the
+    spark extra or Java unless PATRON_REQUIRE_SPARK=1 (CI)."""
+    missing = None
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing = "pyspark is not installed (uv sync --extra spark)"
+    if missing is None and shutil.which("java") is None:
+        missing = "Java is not installed (bash scripts/ensure-java.sh)"
+    if missing is not None:
+        if spark_required:
+            pytest.fail(f"Spark is required (PATRON_REQUIRE_SPARK=1): {missing}")
+        pytest.skip(missing)
+    from patron.identity.engine import local_spark_session
+
+    session = local_spark_session()
+    yield session
+    session.stop()

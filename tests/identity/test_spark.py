@@ -8,10 +8,8 @@ One Spark session serves the module (starting one takes seconds).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,26 +22,6 @@ from patron.identity import LinkageModel
 from patron.identity.engine import SparkBackend
 
 KEY = ["unique_id_l", "unique_id_r"]
-
-
-@pytest.fixture(scope="module")
-def spark(spark_required: bool) -> Iterator[Any]:
-    missing = None
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        missing = "pyspark is not installed (uv sync --extra spark)"
-    if missing is None and shutil.which("java") is None:
-        missing = "Java is not installed (bash scripts/ensure-java.sh)"
-    if missing is not None:
-        if spark_required:
-            pytest.fail(f"Spark is required (PATRON_REQUIRE_SPARK=1): {missing}")
-        pytest.skip(missing)
-    from patron.identity.engine import local_spark_session
-
-    session = local_spark_session()
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")

@@ -73,6 +73,8 @@ def write_scores(conn: Connection, run_id: int, as_of: datetime, scores: pd.Data
     """Replace every customer's latest scores with ``scores`` (one row per customer)."""
     conn.execute(delete(customer_scores))
     frame = scores.reindex(columns=list(SCORE_COLUMNS))
+    for column in ("customer_id", "rfm_r", "rfm_f", "rfm_m"):  # NaN made them float
+        frame[column] = frame[column].astype("Int64")
     frame = frame.astype(object).where(frame.notna(), None)
     rows = [
         {"run_id": run_id, "as_of": as_of, **dict(zip(SCORE_COLUMNS, values, strict=True))}

@@ -9,6 +9,11 @@ link households). Then it imports the held-back rows and runs an incremental `un
 scores only those against everything. Accuracy is measured on the store itself (which customer
 each current record belongs to) against the generator's truth, at the automatic threshold.
 Peak memory is this process's (import and matching run in it).
+
+The company's event log holds only the service desk's tickets and calls (the rest of the log
+does not bear on identity and would only slow the import); each ticket names the member it
+was logged against and its contact card, a cross-reference `unify` follows. With
+``--no-cross-references`` the log is not imported, for the figure without them.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from patron import identity, ingest
 from patron.core import Settings
 from patron.demo import DemoConfig, generate_company
 from patron.demo.generator import GENERATOR_VERSION
-from patron.demo.runner import SOURCE_OF_FILE
+from patron.demo.runner import SOURCE_OF_FILE, split_events
 from patron.store import Store, open_store
 from patron.store.schema import source_records, sources
 
@@ -49,6 +54,23 @@ def split_tail(path: Path, rows: int, folder: Path) -> tuple[Path, Path]:
         with target.open("w", encoding="utf-8", newline="") as fh:
             csv.writer(fh).writerows([header, *part])
     return head, tail
+
+
+SERVICE_EVENTS = ("service_ticket", "call")
+
+
+def _import_service_events(folder: Path, store: Store, settings: Settings, home: Path) -> None:
+    """The service desk's ticket log: each ticket names the member it was logged against and
+    the contact card it came from (``payload.ticket_contact_id``), a cross-reference."""
+    for customer_source, path in sorted(split_events(folder / "events.jsonl", home).items()):
+        mapping = {
+            "columns": {"customer_ref": "customer_key", "source": None},
+            "customer_source": customer_source,
+        }
+        ingest.run_import(
+            ingest.ImportOptions(path=path, source="events", kind="events", mapping=mapping),
+            store=store, settings=settings,
+        )  # fmt: skip
 
 
 def scores(store: Store, person: dict[tuple[str, str], str]) -> identity.PairwiseScores:
@@ -76,10 +98,15 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=10_000, help="web rows held back")
     parser.add_argument("--high", type=float, default=identity.DEFAULT_HIGH)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--no-cross-references", dest="cross_references", action="store_false",
+        help="leave out the service desk's ticket log (records naming each other)",
+    )  # fmt: skip
     args = parser.parse_args()
-    folder = OUT / f"company-{args.people}-{args.seed}-g{GENERATOR_VERSION}"
+    folder = OUT / f"company-{args.people}-{args.seed}-g{GENERATOR_VERSION}-service"
     if not (folder / "ground_truth.csv").is_file():
-        generate_company(folder, DemoConfig(people=args.people, seed=args.seed, events=False))
+        config = DemoConfig(people=args.people, seed=args.seed, event_types=SERVICE_EVENTS)
+        generate_company(folder, config)
     with (folder / "ground_truth.csv").open(encoding="utf-8") as fh:
         person = {(SOURCE_OF_FILE[r["source"]], r["source_record_key"]): r["person_id"]
                   for r in csv.DictReader(fh)}  # fmt: skip
@@ -98,9 +125,12 @@ def main() -> None:
                 ingest.ImportOptions(path=path, source=source, kind="customers"),
                 store=store, settings=settings,
             )  # fmt: skip
+        if args.cross_references:
+            _import_service_events(folder, store, settings, Path(home))
         imported = time.perf_counter() - t0
         t1 = time.perf_counter()
-        full = identity.unify(store, high=args.high, actor="bench")
+        references = None if args.cross_references else []
+        full = identity.unify(store, high=args.high, actor="bench", cross_references=references)
         full_s = time.perf_counter() - t1
         full_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         full_scores = scores(store, person)
@@ -109,7 +139,9 @@ def main() -> None:
             store=store, settings=settings,
         )  # fmt: skip
         t2 = time.perf_counter()
-        incremental = identity.unify(store, high=args.high, actor="bench")
+        incremental = identity.unify(
+            store, high=args.high, actor="bench", cross_references=references
+        )
         incremental_s = time.perf_counter() - t2
         after_scores = scores(store, person)
         store.dispose()

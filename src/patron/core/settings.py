@@ -45,6 +45,13 @@ class Settings(BaseModel):
     external_reliability: float = Field(default=0.6, ge=0, le=1)
     internal_half_life_days: float = Field(default=730.0, gt=0)
     external_half_life_days: float = Field(default=365.0, gt=0)
+    identity_cross_references: list[str] = Field(
+        default=["payload.ticket_contact_id=service"],
+        description=(
+            "interaction payload paths naming another source's customer record "
+            "(path=source): `patron unify` joins the two customers outright"
+        ),
+    )
     # Web app and REST API (patron serve)
     host: str = Field(default="127.0.0.1", description="address patron serve listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="port patron serve listens on")

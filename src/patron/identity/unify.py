@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
 
-from patron.core import ConflictError, utcnow
+from patron.core import ConflictError, get_settings, utcnow
 from patron.identity.customer_model import customer_spec
 from patron.identity.engine import DuckDBLimits, LinkageModel, LinkageSpec
 from patron.identity.evidence import field_levels, pair_evidence
@@ -33,6 +33,7 @@ from patron.identity.proposal import DEFAULT_HIGH, DEFAULT_LOW
 from patron.identity.records import match_records
 from patron.identity.review import calibrated_threshold, decided_scores, supersede_joined
 from patron.identity.runs import RunHeartbeat, get_run, last_model, start_run
+from patron.identity.xref import CrossReference, cross_reference_pairs
 from patron.store import Store, chunked
 from patron.store.schema import (
     household_members,
@@ -73,12 +74,14 @@ def unify(
     limits: DuckDBLimits | None = None,
     progress: Progress | None = None,
     run_id: int | None = None,
+    cross_references: Sequence[str] | None = None,
 ) -> UnifyReport:
     """Match, merge, queue reviews and link households; see the module docstring. Raises
     ConflictError while another run is running. ``run_id``: carry on a run recorded with
     ``start_run`` (its mode and thresholds apply), as the web app does to answer at once.
     ``high`` not given: DEFAULT_HIGH, lowered where people's review decisions show it safe
-    (see ``calibrated_threshold``)."""
+    (see ``calibrated_threshold``). ``cross_references``: interaction payload paths naming
+    another source's record (``patron.identity.xref``); default from the settings."""
     started = time.perf_counter()
     spec = spec or customer_spec()
     limits = limits or DuckDBLimits()
@@ -119,6 +122,9 @@ def unify(
             pairs = _score_new(model, new, records, low)
             report("scoring new records", 1, 1)
         pairs["automatic"] = _automatic(pairs, model, high)
+        report("following cross-references", 0, 1)
+        pairs = _with_cross_references(store, pairs, cross_references)
+        report("following cross-references", 1, 1)
         merges = _merge_clusters(store, records, pairs, run_id, actor, report)
         reviews = _queue_reviews(store, model, pairs, run_id)
         linked = _link_households(store, records)
@@ -195,6 +201,26 @@ def _score_new(
     return pairs.drop_duplicates(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
 
+def _with_cross_references(
+    store: Store, pairs: pd.DataFrame, references: Sequence[str] | None
+) -> pd.DataFrame:
+    """Add the pairs records' cross-references join (sure pairs, probability 1)."""
+    texts = get_settings().identity_cross_references if references is None else references
+    if not texts:
+        return pairs
+    with store.connect() as conn:
+        joined = cross_reference_pairs(conn, [CrossReference.parse(t) for t in texts])
+    if joined.empty:
+        return pairs
+    joined = joined.assign(
+        match_probability=1.0, match_weight=float("nan"), automatic=True,
+        reason="cross-reference: an interaction names the other record",
+    )  # fmt: skip
+    if pairs.empty:  # (concatenating an empty frame would blur the columns' types)
+        return joined
+    return pd.concat([pairs, joined], ignore_index=True)
+
+
 def _automatic(pairs: pd.DataFrame, model: LinkageModel | None, high: float) -> pd.Series:
     """Which pairs merge without a person: at or above ``high``, and showing none of the
     spec's review levels (e.g. names sharing a surname but not the given name: household
@@ -237,12 +263,14 @@ def _merge_clusters(
             i = parent[i]
         return i
 
-    plan: list[tuple[int, int, float, float]] = []  # (survivor root, joined root, p, weight)
-    for l_id, r_id, p, w in zip(
+    reasons = strong["reason"] if "reason" in strong.columns else [None] * len(strong)
+    plan: list[tuple[int, int, float, float | None, str]] = []  # survivor, joined, p, w, why
+    for l_id, r_id, p, w, why in zip(
         strong.unique_id_l,
         strong.unique_id_r,
         strong.match_probability,
         strong.match_weight,
+        reasons,
         strict=True,
     ):
         a, b = root(int(customer_of[l_id])), root(int(customer_of[r_id]))
@@ -255,12 +283,11 @@ def _merge_clusters(
         parent[join] = keep
         members[keep] = ma | mb
         members.pop(join, None)
-        plan.append((keep, join, float(p), float(w)))
+        weight = None if pd.isna(w) else float(w)
+        reason = why if isinstance(why, str) else f"automatic: match probability {p:.4f}"
+        plan.append((keep, join, float(p), weight, reason))
     # Each joined customer merges into its cluster's final survivor (the smallest id).
-    merges = [
-        PlannedMerge(root(keep), join, f"automatic: match probability {p:.4f}", p, w)
-        for keep, join, p, w in plan
-    ]
+    merges = [PlannedMerge(root(keep), join, why, p, w) for keep, join, p, w, why in plan]
     done = 0
     for batch in chunked(merges, MERGES_PER_TRANSACTION):
         with store.begin() as conn:

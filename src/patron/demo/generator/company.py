@@ -257,6 +257,8 @@ class _Run:
         )
         assert self.events is not None
         for event in events:
+            if self.config.event_types is not None and event.type not in self.config.event_types:
+                continue
             self.counts["events"] += 1
             ref = event.customer_ref
             if person.rng.random() < self.config.bad_reference_rate:

@@ -54,6 +54,9 @@ class DemoConfig:
     buyer_share: float = 0.85  # share of members/web customers who ever buy
     process: ProcessParams = field(default_factory=ProcessParams)  # BG/NBD and spend
     events: bool = True  # False skips events.jsonl (faster benchmarks of the other files)
+    # Only these event types (e.g. the service desk's tickets and calls, which name the
+    # contact card they were logged with); None writes all.
+    event_types: tuple[str, ...] | None = None
     pos_encoding: str = "gb18030"  # POS exports (members and orders), as Chinese POS write them
     hard: HardCases = field(default_factory=HardCases)  # how often the hard cases occur
 

@@ -174,7 +174,7 @@ def _compute(
 
     step("churn")
     model, backtest = fit_churn(facts, as_of, options.churn_horizon_days)
-    churn = score_churn(model, facts, as_of, explain_top=options.explain_top)
+    churn = score_churn(model, features, explain_top=options.explain_top)
     summary["churn"] = {
         "backtest": backtest.as_dict(),
         "horizon_days": options.churn_horizon_days,

@@ -22,6 +22,7 @@ from sklearn.metrics import roc_auc_score
 from patron.analytics.churn import ChurnModel
 from patron.analytics.facts import Facts, Table, as_timestamp
 from patron.analytics.features import FEATURES, customer_features
+from patron.core import PatronError
 
 DEFAULT_HORIZON_DAYS = 90
 # Beyond a few hundred thousand customers more rows barely move the AUC but cost minutes on
@@ -96,10 +97,11 @@ def fit_churn(
     test = labelled_snapshot(facts, evaluated_at, horizon_days)
     for name, frame in (("training", train), ("evaluation", test)):
         if frame.churned.nunique() < 2 or len(frame) < 50:
-            raise ValueError(
+            raise PatronError(
                 f"not enough history for a churn model: the {name} snapshot has "
-                f"{len(frame)} buyers and {int(frame.churned.sum())} churned; import more "
-                f"order history or shorten the horizon (now {horizon_days} days)"
+                f"{len(frame)} buyers and {int(frame.churned.sum())} churned",
+                hint=f"import more order history or shorten the horizon (now {horizon_days} "
+                "days, --churn-horizon)",
             )
     train, test_fit = _sample(train), _sample(test)
     backtest_model = ChurnModel(random_state=0).fit(_x(train), train.churned)

@@ -37,6 +37,7 @@ from patron.analytics.churn_risk import (
     labelled_snapshot,
     score_churn,
 )
+from patron.analytics.clv import ConvergenceError
 from patron.analytics.crosssell import next_best_products, product_affinity
 from patron.analytics.facts import Facts, as_timestamp, facts_from
 from patron.analytics.lifecycle import funnel_frame, lifecycle_stages
@@ -45,6 +46,7 @@ from patron.analytics.rfm import rfm_grid_frame, rfm_scores, segment_sizes
 from patron.analytics.snapshots import save_snapshot, snapshot
 from patron.analytics.tiers import value_tiers
 from patron.analytics.value import probabilistic_clv
+from patron.core import PatronError
 from patron.store import Store
 from patron.warehouse import Warehouse, sync
 
@@ -159,7 +161,13 @@ def _compute(
     summary["classes"] = stages.customer_class.value_counts().to_dict()
 
     step("clv")
-    clv = probabilistic_clv(features, options.clv_horizon_days)
+    try:
+        clv = probabilistic_clv(features, options.clv_horizon_days)
+    except (ValueError, ConvergenceError) as exc:
+        raise PatronError(
+            f"the CLV models cannot be fitted as of {as_of:%Y-%m-%d}: {exc}",
+            hint="score a later moment (--as-of) or import more order history",
+        ) from exc
     clv_frame = clv.frame[["customer_id", "clv", "expected_purchases", "p_alive"]]
     clv_table = con.create_table("_clv", clv_frame, temp=True, overwrite=True)
     tiers = value_tiers(clv_table, value_column="clv").to_pandas()

@@ -67,7 +67,6 @@ def analyze_command(
     """Features, RFM, lifecycle, CLV, churn, value x churn and cross-sell for every customer;
     models are backtested, registered and checked for drift."""
     from patron import analytics
-    from patron.warehouse import open_warehouse
 
     if abandon:
         with store().begin() as conn:
@@ -80,6 +79,15 @@ def analyze_command(
         clv_horizon_days=clv_horizon,
         actor="cli",
     )
+    run_analyze(options)
+
+
+def run_analyze(options: Any) -> None:
+    """Run `patron analyze` with a progress line and print its summary (PatronError when the
+    data cannot support it)."""
+    from patron import analytics
+    from patron.warehouse import open_warehouse
+
     with (
         open_warehouse(get_settings()) as warehouse,
         Progress(

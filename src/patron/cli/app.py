@@ -127,15 +127,26 @@ def demo(
     unify: Annotated[
         bool, typer.Option(help="merge the duplicates afterwards (`patron unify`)")
     ] = True,
+    analyze: Annotated[
+        bool, typer.Option(help="score every customer afterwards (`patron analyze`)")
+    ] = True,
 ) -> None:
     """Generate a realistic multi-source company, import it all, merge its duplicate
-    customers and print a summary."""
+    customers, score them (RFM, CLV, churn, ...) and print a summary."""
     from patron.demo import run_demo
 
     result = run_demo(people=people, seed=seed, console=console)
     console.print(result.table())
     if unify:
         identity_cli.unify_command(full=False, high=None, low=identity_cli.DEFAULT_LOW)
+    if analyze:
+        from patron.analytics import AnalyzeOptions
+        from patron.core import PatronError
+
+        try:
+            analytics_cli.run_analyze(AnalyzeOptions(actor="demo"))
+        except PatronError as exc:  # a tiny demo company has too little history to model
+            console.print(f"Analytics skipped: {exc}")
     rejected = [r for r in result.reports if r.rejected]
     if rejected:
         console.print(

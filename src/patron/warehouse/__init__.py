@@ -10,7 +10,7 @@ True
 """
 
 from patron.warehouse.connection import WAREHOUSE_FILE, Warehouse, open_warehouse, warehouse_path
-from patron.warehouse.sync import SyncReport, sync
+from patron.warehouse.feed import SyncReport, sync
 from patron.warehouse.tables import FACT_TABLES, FactTable
 
 __all__ = [

@@ -73,6 +73,29 @@ def _import_service_events(folder: Path, store: Store, settings: Settings, home:
         )  # fmt: skip
 
 
+def _baseline(store: Store, person: dict[tuple[str, str], str]) -> dict[str, float]:
+    """Plain Splink (as its tutorials set it up) on the same records, clustered at 0.95."""
+    from identity_demo import plain_splink
+
+    with store.connect() as conn:
+        records = identity.match_records(conn)
+    started = time.perf_counter()
+    pairs = plain_splink(records)
+    head = identity.clusters_of(records.unique_id.tolist(), pairs)
+    seconds = time.perf_counter() - started
+    found: dict[int, list[int]] = {}
+    people: dict[str, list[int]] = {}
+    for uid, source, key in zip(records.unique_id, records.source, records.source_key,
+                                strict=True):  # fmt: skip
+        found.setdefault(head[uid], []).append(int(uid))
+        people.setdefault(person[(source, key)], []).append(int(uid))
+    result = identity.pairwise_scores(
+        identity.pairs_within(found.values()), identity.pairs_within(people.values())
+    )
+    return {"precision": round(result.precision, 4), "recall": round(result.recall, 4),
+            "f1": round(result.f1, 4), "seconds": round(seconds, 1)}  # fmt: skip
+
+
 def scores(store: Store, person: dict[tuple[str, str], str]) -> identity.PairwiseScores:
     sr = source_records.c
     clusters: dict[int, list[int]] = {}
@@ -98,6 +121,10 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=10_000, help="web rows held back")
     parser.add_argument("--high", type=float, default=identity.DEFAULT_HIGH)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--baseline", action="store_true",
+        help="also score the same records with a plain Splink model (bench/identity_demo.py's)",
+    )  # fmt: skip
     parser.add_argument(
         "--no-cross-references", dest="cross_references", action="store_false",
         help="leave out the service desk's ticket log (records naming each other)",

@@ -194,7 +194,8 @@ def _compute(
     summary["_features"] = features
 
     step("cross-sell")
-    rules = product_affinity(facts.orders, facts.order_lines, as_of=as_of)
+    # Materialised once: scoring every customer against inline rules misleads planners.
+    rules = product_affinity(facts.orders, facts.order_lines, as_of=as_of).cache()
     offers = next_best_products(
         facts.orders, facts.order_lines, rules, top=options.offers, as_of=as_of
     ).to_pandas()

@@ -8,6 +8,8 @@ Create Date: 2026-11-22
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,14 +22,14 @@ PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 TS = sa.DateTime(timezone=True)
 
 
-def _id(table: str) -> list[sa.SchemaItem]:
+def _id(table: str) -> list[Any]:
     return [
         sa.Column("id", PK, primary_key=True, autoincrement=True),
         sa.PrimaryKeyConstraint("id", name=f"pk_{table}"),
     ]
 
 
-def _fk(table: str, column: str, target: str, nullable: bool = True) -> list[sa.SchemaItem]:
+def _fk(table: str, column: str, target: str, nullable: bool = True) -> list[Any]:
     return [
         sa.Column(column, PK, nullable=nullable),
         sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}"),

@@ -33,7 +33,13 @@ from patron.analytics.results import (
     strategies,
 )
 from patron.analytics.run import AnalyzeOptions, AnalyzeResult, analyze, default_as_of
-from patron.analytics.snapshots import customer_history, snapshot_moments
+from patron.analytics.snapshots import (
+    backfill,
+    customer_history,
+    schedule,
+    segment_history,
+    snapshot_moments,
+)
 
 __all__ = [
     "CELLS",
@@ -45,6 +51,7 @@ __all__ = [
     "abandon_runs",
     "analyze",
     "at_risk",
+    "backfill",
     "cell_customers",
     "customer_history",
     "customer_score",
@@ -54,6 +61,8 @@ __all__ = [
     "list_models",
     "list_runs",
     "model_checks_of",
+    "schedule",
+    "segment_history",
     "set_strategy",
     "snapshot_moments",
     "strategies",

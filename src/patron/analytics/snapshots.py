@@ -73,6 +73,43 @@ def schedule(start: date, end: date, every: str = "month") -> list[datetime]:
     return moments
 
 
+def backfill(
+    con: Any,
+    start: date,
+    end: date,
+    every: str = "month",
+    progress: Any = None,
+) -> dict[datetime, int]:
+    """Store the snapshots of every moment of :func:`schedule` (customers per moment)."""
+    facts = facts_from(con)
+    counts: dict[datetime, int] = {}
+    for moment in schedule(start, end, every):
+        counts[moment] = save_snapshot(con, moment, facts)
+        if progress is not None:
+            progress(moment, counts[moment])
+    return counts
+
+
+def segment_history(con: Any, customer_ids: list[int] | None = None) -> Any:
+    """Per stored moment: customers, buyers and mean spend, orders and days since the last
+    order, for everyone or for the given customers (pandas), to follow a segment over time."""
+    table = con.table(SNAPSHOT_TABLE)
+    if customer_ids is not None:
+        table = table.filter(table.customer_id.isin(customer_ids))
+    return (
+        table.group_by("as_of")
+        .agg(
+            customers=table.count(),
+            buyers=(table.frequency > 0).ifelse(1, 0).sum(),
+            mean_monetary=table.monetary.mean(),
+            mean_frequency=table.frequency.mean(),
+            mean_recency_days=table.recency_days.mean(),
+        )
+        .order_by("as_of")
+        .to_pandas()
+    )
+
+
 def customer_history(con: Any, customer_id: int) -> Any:
     """One customer's stored snapshots, oldest first (pandas)."""
     table = con.table(SNAPSHOT_TABLE)

@@ -151,6 +151,51 @@ def warehouse_sync(
     console.print(f"Warehouse sync, {kind}, in {report.seconds:.1f} s: {rows}.")
 
 
+@analytics_app.command("snapshots")
+@friendly_errors
+def snapshots(
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="first moment (YYYY-MM-DD) to store", metavar="DATE"),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="last moment (YYYY-MM-DD)", metavar="DATE")
+    ] = None,
+    every: Annotated[str, typer.Option(help="month or week")] = "month",
+) -> None:
+    """Store feature snapshots as of every month (or week) start in a period, for the history
+    of customers and segments; without --from, list the stored moments and their figures."""
+    from patron import analytics
+    from patron.warehouse import open_warehouse, sync
+
+    with open_warehouse(get_settings()) as warehouse:
+        if start is None:
+            history = analytics.segment_history(warehouse.con) if analytics.snapshot_moments(
+                warehouse.con) else None  # fmt: skip
+            if history is None or history.empty:
+                console.print("No snapshots yet: `patron analyze`, or --from DATE to store some.")
+                return
+            table = Table("as of", "customers", "buyers", "mean spend", "mean orders",
+                          "mean days since last order")  # fmt: skip
+            for row in history.itertuples():
+                table.add_row(
+                    f"{row.as_of:%Y-%m-%d}", f"{row.customers:,}", f"{row.buyers:,}",
+                    f"{row.mean_monetary:,.0f}", f"{row.mean_frequency:.2f}",
+                    f"{row.mean_recency_days:.0f}",
+                )  # fmt: skip
+            console.print(table)
+            return
+        first = _as_of(start)
+        last = _as_of(end) or date.today()
+        assert first is not None
+        sync(store(), warehouse)
+        counts = analytics.backfill(
+            warehouse.con, first, last, every,
+            progress=lambda moment, n: console.print(f"{moment:%Y-%m-%d}: {n:,} customers"),
+        )  # fmt: skip
+    console.print(f"Stored {len(counts)} snapshot(s).")
+
+
 @analytics_app.command("at-risk")
 @friendly_errors
 def at_risk(

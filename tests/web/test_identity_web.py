@@ -141,7 +141,13 @@ def test_accept_merges_reject_keeps_apart_and_decided_pairs_conflict(
     shop: Web, unified: dict
 ) -> None:
     api = shop.api("marketer")
-    first, second = pending(shop)[:2]
+    queue = pending(shop)
+    first = queue[0]
+    # A pair sharing neither customer with the first: accepting the first supersedes those.
+    ids = {first["left"]["customer_id"], first["right"]["customer_id"]}
+    second = next(
+        p for p in queue[1:] if not ids & {p["left"]["customer_id"], p["right"]["customer_id"]}
+    )
     key = {"Idempotency-Key": f"accept-{first['id']}"}
     url = f"/api/v1/identity/reviews/{first['id']}/decision"
     accepted = api.post(url, json={"decision": "accept", "note": "same card"}, headers=key)

@@ -183,5 +183,9 @@ def concrete(web: Web, path: str) -> str:
         "review_id": "999999",
         "merge_id": "999999",
         "run_id": "999999",
+        # Analytics: a matrix cell, and a model that does not exist.
+        "value": "high",
+        "churn": "high",
+        "model_id": "999999",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

@@ -20,6 +20,9 @@ PERMISSIONS: dict[str, str] = {
     "quality.write": "Save data quality snapshots (the score history)",
     "identity.review": "Decide doubtful matches, merge and unmerge customers",
     "identity.run": "Run matching (patron unify)",
+    "analytics.read": "See analytics: RFM, lifecycle, CLV, churn, the value x churn matrix, models",
+    "analytics.run": "Run the analysis (patron analyze)",
+    "analytics.write": "Edit the strategies of the value x churn matrix",
     "users.manage": "Add, disable and change users and their API tokens",
 }
 
@@ -37,9 +40,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "imports.write",
             "quality.read",
             "identity.review",
+            "analytics.read",
+            "analytics.write",
         )
     ),
-    "analyst": frozenset((*_READ, "imports.read", "quality.read")),
+    "analyst": frozenset(
+        (*_READ, "imports.read", "quality.read", "analytics.read", "analytics.run")
+    ),
     "sales": frozenset((*_READ, "customers.write", "personal_data.read", "consent.write")),
     "service": frozenset((*_READ, "customers.write", "personal_data.read", "consent.write")),
     "viewer": frozenset(("dashboard.read", "customers.read")),

@@ -83,7 +83,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         title="patron",
         lifespan=lifespan,
         version=__version__,
-        description="patron's REST API: customers, imports, consent, products, orders, events. "
+        description="patron's REST API: customers, imports, consent, products, orders, events, "
+        "identity, analytics. "
         "Authenticate with `Authorization: Bearer <token>` (`patron token create`).",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 
 from patron.access import Principal
-from patron.web.api import catalog, customers, identity, imports, quality
+from patron.web.api import analytics, catalog, customers, identity, imports, quality
 from patron.web.api.schemas import MeOut, Problem
 from patron.web.security import signed_in
 
@@ -37,6 +37,7 @@ def api_router() -> APIRouter:
     router.include_router(catalog.router)
     router.include_router(quality.router)
     router.include_router(identity.router)
+    router.include_router(analytics.router)
 
     @router.get("/me", response_model=MeOut, tags=["access"], summary="Who am I")
     def me(who: Annotated[Principal, signed_in()]) -> dict[str, Any]:

@@ -351,10 +351,11 @@ def links_csv(
     yield buffer.getvalue()
 
 
-def merged_redirect(customer_id: int, survivor: int) -> JSONResponse:
-    """307 to the survivor: temporary, because an unmerge brings the id back."""
+def merged_redirect(customer_id: int, survivor: int, suffix: str = "") -> JSONResponse:
+    """307 to the survivor (``suffix``: the same sub-resource of it, e.g. "/scores"):
+    temporary, because an unmerge brings the id back."""
     return JSONResponse(
         {"id": customer_id, "status": "merged", "merged_into": survivor},
         status_code=307,
-        headers={"Location": f"/api/v1/customers/{survivor}"},
+        headers={"Location": f"/api/v1/customers/{survivor}{suffix}"},
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from patron.web.ui import (
     pages_admin,
+    pages_analytics,
     pages_auth,
     pages_customers,
     pages_identity,
@@ -21,6 +22,7 @@ for module in (
     pages_identity,
     pages_imports,
     pages_quality,
+    pages_analytics,
     pages_admin,
 ):
     router.include_router(module.router)

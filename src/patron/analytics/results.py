@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
 
 from patron.analytics.matrix import CELLS, DEFAULT_STRATEGIES
-from patron.core import InputError, NotFoundError, PatronError, utcnow
+from patron.core import ConflictError, InputError, NotFoundError, utcnow
 from patron.store import Store, chunked, record_audit
 from patron.store.schema import (
     analytics_runs,
@@ -29,7 +29,7 @@ def start_run(conn: Connection, as_of: datetime, actor: str) -> int:
         select(analytics_runs.c.id).where(analytics_runs.c.status == "running")
     ).first()
     if running is not None:
-        raise PatronError(
+        raise ConflictError(
             f"analytics run #{running[0]} is still running",
             hint="wait for it to finish, or mark it failed with `patron analyze --abandon`",
         )

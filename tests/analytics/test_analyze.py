@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from patron import analytics
 from patron.analytics.facts import as_timestamp
-from patron.core import PatronError, Settings
+from patron.core import PatronError, Settings, utcnow
 from patron.demo import run_demo
 from patron.store import Store, open_store
-from patron.store.schema import customer_scores, customers, model_checks
+from patron.store.schema import analytics_runs, customer_scores, customers, model_checks
 from patron.warehouse import Warehouse, open_warehouse
 
 PEOPLE = 1500
@@ -114,12 +114,24 @@ def test_one_run_at_a_time(setup: tuple[Store, Warehouse]) -> None:
 
     store, warehouse = setup
     with store.begin() as conn:
-        start_run(conn, as_timestamp(AS_OF), "ana")
+        start_run(conn, as_of_moment := as_timestamp(AS_OF), "ana")
     with pytest.raises(PatronError, match="still running"):
         analytics.analyze(store, warehouse, analytics.AnalyzeOptions(as_of=AS_OF))
     with store.begin() as conn:
         assert analytics.abandon_runs(conn, actor="ana") == 1
     assert analytics.analyze(store, warehouse, analytics.AnalyzeOptions(as_of=AS_OF)).customers
+    # A run whose process died long ago does not block the next one.
+    with store.begin() as conn:
+        stale = start_run(conn, as_of_moment, "ana")
+        conn.execute(
+            update(analytics_runs)
+            .where(analytics_runs.c.id == stale)
+            .values(started_at=utcnow() - timedelta(hours=4))
+        )
+    assert analytics.analyze(store, warehouse, analytics.AnalyzeOptions(as_of=AS_OF)).customers
+    with store.connect() as conn:
+        runs = {r["id"]: r for r in analytics.list_runs(conn)}
+    assert runs[stale]["status"] == "failed" and "process stopped" in runs[stale]["error"]
 
 
 @pytest.mark.postgres

@@ -5,7 +5,7 @@ warehouse, so they work while the warehouse is being rebuilt)."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -24,10 +24,23 @@ from patron.store.schema import (
 SCORE_COLUMNS = tuple(c.name for c in customer_scores.c if c.name not in ("run_id", "as_of"))
 
 
+# A run takes minutes even at a million customers; one "running" for longer than this lost
+# its process (a crash, a restart) and must not block the next run.
+STALE_AFTER = timedelta(hours=3)
+
+
 def start_run(conn: Connection, as_of: datetime, actor: str) -> int:
-    running = conn.execute(
-        select(analytics_runs.c.id).where(analytics_runs.c.status == "running")
-    ).first()
+    r = analytics_runs.c
+    conn.execute(
+        update(analytics_runs)
+        .where(r.status == "running", r.started_at < utcnow() - STALE_AFTER)
+        .values(
+            status="failed",
+            finished_at=utcnow(),
+            error="no result after 3 hours: its process stopped",
+        )
+    )
+    running = conn.execute(select(r.id).where(r.status == "running")).first()
     if running is not None:
         raise ConflictError(
             f"analytics run #{running[0]} is still running",

@@ -155,6 +155,7 @@ def main() -> None:
         if args.cross_references:
             _import_service_events(folder, store, settings, Path(home))
         imported = time.perf_counter() - t0
+        baseline = _baseline(store, person) if args.baseline else None
         t1 = time.perf_counter()
         references = None if args.cross_references else []
         full = identity.unify(store, high=args.high, actor="bench", cross_references=references)
@@ -191,6 +192,8 @@ def main() -> None:
             "precision": round(after_scores.precision, 4),
             "recall": round(after_scores.recall, 4), "f1": round(after_scores.f1, 4),
         },
+        "plain_splink": baseline,
+        "cross_references": args.cross_references,
         "peak_rss_mib_after_full": round(full_rss),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     })  # fmt: skip

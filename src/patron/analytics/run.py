@@ -40,7 +40,7 @@ from patron.analytics.churn_risk import (
 from patron.analytics.clv import ConvergenceError
 from patron.analytics.crosssell import next_best_products, product_affinity
 from patron.analytics.facts import Facts, as_timestamp, facts_from
-from patron.analytics.lifecycle import funnel_frame, lifecycle_stages
+from patron.analytics.lifecycle import LifecycleRules, funnel_frame, lifecycle_stages
 from patron.analytics.matrix import matrix_cells, matrix_summary
 from patron.analytics.rfm import rfm_grid_frame, rfm_scores, segment_sizes
 from patron.analytics.snapshots import save_snapshot, snapshot
@@ -63,6 +63,8 @@ class AnalyzeOptions:
     explain_top: int = 2000  # riskiest customers who get churn reasons
     offers: int = 3  # next best products kept per customer
     actor: str = "cli"
+    # Overrides of LifecycleRules' thresholds (patron.toml analytics_lifecycle_rules).
+    lifecycle_rules: dict[str, Any] | None = None
 
 
 @dataclass
@@ -155,7 +157,11 @@ def _compute(
     summary["rfm_segments"] = segment_sizes(rfm_t).to_pandas().to_dict(orient="records")
 
     step("lifecycle")
-    stages_t = lifecycle_stages(features_t)
+    try:
+        rules = LifecycleRules.from_dict(options.lifecycle_rules or {})
+    except ValueError as exc:
+        raise PatronError(str(exc), hint="fix analytics_lifecycle_rules in patron.toml") from exc
+    stages_t = lifecycle_stages(features_t, rules)
     stages = stages_t.to_pandas()
     summary["lifecycle_funnel"] = funnel_frame(stages_t).to_dict(orient="records")
     summary["classes"] = stages.customer_class.value_counts().to_dict()

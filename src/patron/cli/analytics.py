@@ -78,6 +78,7 @@ def analyze_command(
         churn_horizon_days=churn_horizon,
         clv_horizon_days=clv_horizon,
         actor="cli",
+        lifecycle_rules=get_settings().analytics_lifecycle_rules or None,
     )
     run_analyze(options)
 
@@ -134,6 +135,28 @@ def _print_result(result: AnalyzeResult) -> None:
         matrix.add_row(cell["cell"], f"{cell['customers']:,}", f"{cell['clv']:,.0f}")
     console.print(matrix)
     console.print("Next: patron analytics at-risk | patron analytics models | patron serve")
+
+
+@friendly_errors
+def worker_command(
+    once: Annotated[bool, typer.Option("--once", help="one pass, then exit (for cron)")] = False,
+    poll: Annotated[int, typer.Option(min=10, help="seconds between passes")] = 300,
+) -> None:
+    """Run scheduled work: `patron analyze` every analytics_refresh_hours (patron.toml)."""
+    import logging
+
+    from patron.worker import run_forever, tick
+
+    settings = get_settings()
+    if once:
+        console.print(f"analytics: {tick(store(), settings).analytics}")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    console.print(
+        f"patron worker: analytics every {settings.analytics_refresh_hours:g} h "
+        f"(checked every {poll} s). Ctrl+C stops it."
+    )
+    run_forever(store(), settings, poll_seconds=poll)
 
 
 @warehouse_app.command("sync")

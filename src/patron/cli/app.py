@@ -31,6 +31,7 @@ app.command("quality")(quality_cli.quality)
 app.command("analyze")(analytics_cli.analyze_command)
 app.add_typer(analytics_cli.analytics_app, name="analytics")
 app.add_typer(analytics_cli.warehouse_app, name="warehouse")
+app.command("worker")(analytics_cli.worker_command)
 app.add_typer(users_cli.user_app, name="user")
 app.add_typer(users_cli.token_app, name="token")
 source_app = typer.Typer(
@@ -144,7 +145,8 @@ def demo(
         from patron.core import PatronError
 
         try:
-            analytics_cli.run_analyze(AnalyzeOptions(actor="demo"))
+            rules = get_settings().analytics_lifecycle_rules or None
+            analytics_cli.run_analyze(AnalyzeOptions(actor="demo", lifecycle_rules=rules))
         except PatronError as exc:  # a tiny demo company has too little history to model
             console.print(f"Analytics skipped: {exc}")
     rejected = [r for r in result.reports if r.rejected]

@@ -52,6 +52,15 @@ class Settings(BaseModel):
             "(path=source): `patron unify` joins the two customers outright"
         ),
     )
+    analytics_refresh_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="`patron worker` runs `patron analyze` when the last run is older (0: off)",
+    )
+    analytics_lifecycle_rules: dict[str, float] = Field(
+        default_factory=dict,
+        description="lifecycle thresholds overriding the defaults (see patron.analytics.lifecycle)",
+    )
     # Web app and REST API (patron serve)
     host: str = Field(default="127.0.0.1", description="address patron serve listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="port patron serve listens on")

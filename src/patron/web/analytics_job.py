@@ -105,7 +105,11 @@ def _analyse(store: Store, settings: Settings, run: LocalRun) -> None:
 
     try:
         with open_warehouse(settings) as warehouse:
-            options = analytics.AnalyzeOptions(as_of=run.as_of, actor=run.actor)
+            options = analytics.AnalyzeOptions(
+                as_of=run.as_of,
+                actor=run.actor,
+                lifecycle_rules=settings.analytics_lifecycle_rules or None,
+            )
             analytics.analyze(store, warehouse, options, progress)
     except Exception as exc:  # analyze recorded the failure in its run; keep the server alive
         run.error = f"{type(exc).__name__}: {exc}"[:500]

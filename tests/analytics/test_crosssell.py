@@ -27,12 +27,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from patron.analytics.crosssell import (
     CrossSellInputError,
@@ -169,26 +167,8 @@ def duck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Data]:
 
 
 @pytest.fixture(scope="module")
-def pg(pg_admin_url: str) -> Iterator[Data]:
-    name = "patron_crosssell_test"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url)
-    con = ibis.postgres.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database=name
-    )
-    try:
-        data = _load("postgres", con)
-        with con.raw_sql("ANALYZE"):  # as a warehouse loader would: plans need statistics
-            pass
-        yield data
-    finally:
-        con.disconnect()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pg(pg_con: Any) -> Data:
+    return _load("postgres", pg_con)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])

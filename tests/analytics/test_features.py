@@ -4,21 +4,17 @@ numbers on DuckDB and PostgreSQL."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import ibis
 import pandas as pd
 import pyarrow as pa
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from patron.analytics.facts import Facts
 from patron.analytics.features import FEATURES, customer_features
-from patron.core import Settings
-from patron.warehouse import FACT_TABLES, open_warehouse
+from patron.warehouse import FACT_TABLES
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 AS_OF = datetime(2025, 7, 1, tzinfo=UTC)
@@ -98,31 +94,6 @@ def _load(con: Any, data: dict[str, list[dict[str, Any]]]) -> Facts:
     for name in Facts.__dataclass_fields__:
         con.create_table(name, _table(name, data.get(name, [])), overwrite=True)
     return Facts(*(con.table(n) for n in Facts.__dataclass_fields__))
-
-
-@pytest.fixture
-def duck() -> Iterator[Any]:
-    warehouse = open_warehouse(Settings(), memory=True)
-    yield warehouse.con
-    warehouse.close()
-
-
-@pytest.fixture(scope="module")
-def pg_con(pg_admin_url: str) -> Iterator[Any]:
-    name = "patron_features_test"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url)
-    con = ibis.postgres.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database=name
-    )
-    yield con
-    con.disconnect()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _frame(facts: Facts, as_of: datetime = AS_OF) -> pd.DataFrame:

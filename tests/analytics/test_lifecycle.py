@@ -4,14 +4,12 @@ dicts, the funnel, and the same answers on DuckDB and PostgreSQL."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from patron.analytics.lifecycle import (
     CLASSES,
@@ -22,8 +20,6 @@ from patron.analytics.lifecycle import (
     lifecycle_frame,
     lifecycle_stages,
 )
-from patron.core import Settings
-from patron.warehouse import open_warehouse
 
 COLUMNS = ["customer_id", "frequency", "recency_days", "first_order_days", "ipt_mean_days",
            "web_sessions_90d", "campaign_responses"]  # fmt: skip
@@ -44,31 +40,6 @@ DEFAULT_RULES = LifecycleRules()
 def stages(table: Any, rules: LifecycleRules = DEFAULT_RULES) -> pd.DataFrame:
     out = lifecycle_stages(table, rules).to_pandas()
     return out.sort_values("customer_id").set_index("customer_id")
-
-
-@pytest.fixture
-def duck() -> Iterator[Any]:
-    warehouse = open_warehouse(Settings(), memory=True)
-    yield warehouse.con
-    warehouse.close()
-
-
-@pytest.fixture(scope="module")
-def pg_con(pg_admin_url: str) -> Iterator[Any]:
-    name = "patron_lifecycle_test"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url)
-    con = ibis.postgres.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database=name
-    )
-    yield con
-    con.disconnect()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 # (id, orders, recency, days since first order, mean interval, web sessions 90d, responses)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from patron.analytics.rfm import (
     DEFAULT_SEGMENTS,
@@ -27,8 +25,6 @@ from patron.analytics.rfm import (
     rfm_scores,
     segment_sizes,
 )
-from patron.core import Settings
-from patron.warehouse import open_warehouse
 
 PLAIN = RFMConfig(relative_recency=False)
 
@@ -44,31 +40,6 @@ def features(con: Any, rows: list[tuple[Any, ...]], name: str = "features") -> A
 
 def scores(table: Any, config: RFMConfig = PLAIN) -> pd.DataFrame:
     return rfm_scores(table, config).to_pandas().sort_values("customer_id").set_index("customer_id")
-
-
-@pytest.fixture
-def duck() -> Iterator[Any]:
-    warehouse = open_warehouse(Settings(), memory=True)
-    yield warehouse.con
-    warehouse.close()
-
-
-@pytest.fixture(scope="module")
-def pg_con(pg_admin_url: str) -> Iterator[Any]:
-    name = "patron_rfm_test"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url)
-    con = ibis.postgres.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database=name
-    )
-    yield con
-    con.disconnect()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 # (customer_id, recency_days, frequency, monetary, ipt_mean_days). Ten buyers, so a score is

@@ -3,14 +3,11 @@ two crafted snapshots, and the same answers on DuckDB and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from patron.analytics.tiers import (
     ENTERED,
@@ -21,8 +18,6 @@ from patron.analytics.tiers import (
     value_tiers,
     value_tiers_frame,
 )
-from patron.core import Settings
-from patron.warehouse import open_warehouse
 
 THREE = (Tier("top", 0.25), Tier("middle", 0.5), Tier("bottom", None))
 
@@ -37,31 +32,6 @@ def values(con: Any, pairs: Pairs, name: str = "v", column: str = "monetary") ->
 
 def tiers_of(table: Any, **kw: Any) -> pd.Series:
     return value_tiers(table, **kw).to_pandas().set_index("customer_id").tier.sort_index()
-
-
-@pytest.fixture
-def duck() -> Iterator[Any]:
-    warehouse = open_warehouse(Settings(), memory=True)
-    yield warehouse.con
-    warehouse.close()
-
-
-@pytest.fixture(scope="module")
-def pg_con(pg_admin_url: str) -> Iterator[Any]:
-    name = "patron_tiers_test"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url)
-    con = ibis.postgres.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database=name
-    )
-    yield con
-    con.disconnect()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_default_cuts_on_a_hundred_buyers(duck: Any) -> None:

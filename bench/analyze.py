@@ -25,7 +25,7 @@ from sqlalchemy import insert
 from _common import record
 from patron.analytics import results
 from patron.analytics.facts import facts_from
-from patron.analytics.run import AnalyzeOptions, _compute
+from patron.analytics.run import AnalyzeOptions, _compute, _durations
 from patron.core import Settings
 from patron.store import chunked, open_store
 from patron.store.schema import customers
@@ -62,13 +62,12 @@ def main() -> None:
                 print(f"{time.strftime('%H:%M:%S')} {name}", flush=True)
 
             started = time.perf_counter()
-            summary, scores = _compute(
+            result = _compute(
                 warehouse, facts_from(warehouse.con), AS_OF, AnalyzeOptions(as_of=AS_OF), step
             )
-            computed = time.perf_counter()
-        names = list(marks)
-        ends = [marks[n] for n in names[1:]] + [computed]
-        steps = {n: round(e - marks[n], 1) for n, e in zip(names, ends, strict=True)}
+            total = time.perf_counter() - started
+            steps = _durations(marks)
+        summary, scores = result.summary, result.scores
         store = open_store(settings)
         _customers_in_store(store, scores.customer_id.tolist())
         t1 = time.perf_counter()
@@ -76,9 +75,9 @@ def main() -> None:
             run_id = results.start_run(conn, AS_OF, "bench")
             written = results.write_scores(conn, run_id, AS_OF, scores)
         saved = time.perf_counter() - t1
-    total = computed - started
     record("analyze", {
-        **counts, "generate_s": round(generated, 1), "steps_s": steps,
+        **counts, "generate_s": round(generated, 1),
+        "steps_s": {name: round(seconds, 1) for name, seconds in steps.items()},
         "compute_s": round(total, 1),
         "compute_without_cross_sell_s": round(total - steps.get("cross-sell", 0), 1),
         "write_scores_s": round(saved, 1), "scores": written,

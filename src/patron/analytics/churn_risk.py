@@ -29,7 +29,7 @@ DEFAULT_HORIZON_DAYS = 90
 # two cores: larger snapshots are sampled (stratified by the label, fixed seed).
 MAX_TRAINING_ROWS = 250_000
 # Counts and amounts describe the customer; identifiers and the snapshot moment do not.
-CHURN_FEATURES = tuple(f for f in FEATURES)
+CHURN_FEATURES = FEATURES
 
 
 @dataclass
@@ -73,10 +73,14 @@ def bought_between(facts: Facts, start: datetime, end: datetime) -> Table:
     return o.filter(window & (o.total_amount > 0)).select("customer_id").distinct()
 
 
-def labelled_snapshot(facts: Facts, as_of: date | datetime, horizon_days: int) -> pd.DataFrame:
-    """Buyers' features as of ``as_of`` with ``churned``: no purchase in the horizon after."""
+def labelled_snapshot(
+    facts: Facts, as_of: date | datetime, horizon_days: int, features: Table | None = None
+) -> pd.DataFrame:
+    """Buyers' features as of ``as_of`` with ``churned``: no purchase in the horizon after.
+    ``features``: a stored snapshot of that moment, instead of computing it again."""
     moment = as_timestamp(as_of)
-    features = customer_features(facts, moment)
+    if features is None:
+        features = customer_features(facts, moment)
     buyers = features.filter(features.frequency > 0)
     came_back = bought_between(facts, moment, moment + timedelta(days=horizon_days)).mutate(
         returned=ibis.literal(True)
@@ -104,8 +108,8 @@ def fit_churn(
                 "days, --churn-horizon)",
             )
     train, test_fit = _sample(train), _sample(test)
-    backtest_model = ChurnModel(random_state=0).fit(_x(train), train.churned)
-    scores = backtest_model.evaluate(_x(test), test.churned)
+    backtest_model = ChurnModel(random_state=0).fit(churn_inputs(train), train.churned)
+    scores = backtest_model.evaluate(churn_inputs(test), test.churned)
     backtest = ChurnBacktest(
         trained_as_of=trained_at,
         evaluated_as_of=evaluated_at,
@@ -120,7 +124,7 @@ def fit_churn(
         calibration=scores["calibration_table"],
         lift=scores["lift_table"],
     )
-    final = ChurnModel(random_state=0).fit(_x(test_fit), test_fit.churned)
+    final = ChurnModel(random_state=0).fit(churn_inputs(test_fit), test_fit.churned)
     return final, backtest
 
 
@@ -151,14 +155,15 @@ def score_churn(
     customer)."""
     frame = features[features.frequency > 0].sort_values("customer_id", ignore_index=True)
     out = pd.DataFrame({"customer_id": frame.customer_id})
-    out["churn_probability"] = model.predict_proba(_x(frame))[:, 1] if len(frame) else []
+    out["churn_probability"] = model.predict_proba(churn_inputs(frame))[:, 1] if len(frame) else []
     out["churn_reasons"] = None
     riskiest = out.nlargest(min(explain_top, len(out)), "churn_probability").index
     if len(riskiest):
-        reasons = model.explain(_x(frame.loc[riskiest]), top=3)
+        reasons = model.explain(churn_inputs(frame.loc[riskiest]), top=3)
         out.loc[riskiest, "churn_reasons"] = reasons["reasons"].to_numpy()
     return out
 
 
-def _x(frame: pd.DataFrame) -> pd.DataFrame:
+def churn_inputs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model's input columns of a feature snapshot (pandas)."""
     return frame[list(CHURN_FEATURES)].astype("float64")

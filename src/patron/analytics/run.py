@@ -16,12 +16,10 @@ wants its scores as of its data, not as of today (which would call everyone laps
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +31,7 @@ from patron.analytics.churn import ChurnModel
 from patron.analytics.churn_risk import (
     CHURN_FEATURES,
     DEFAULT_HORIZON_DAYS,
+    churn_inputs,
     fit_churn,
     labelled_snapshot,
     score_churn,
@@ -110,15 +109,16 @@ def analyze(
     with store.begin() as conn:
         run_id = results.start_run(conn, as_of, options.actor)
     try:
-        summary, scores = _compute(warehouse, facts, as_of, options, step)
+        computed = _compute(warehouse, facts, as_of, options, step)
         step("save")
+        summary = computed.summary
         summary["sync"] = {"full": sync_report.full, "rows": sync_report.rows}
         with store.begin() as conn:
-            summary["tier_migration"] = _tier_migration(conn, scores)
-            models = _register(conn, run_id, as_of, summary)
+            summary["tier_migration"] = _tier_migration(conn, computed.scores)
+            models = _register(conn, run_id, as_of, computed)
             summary["models"] = models
-            _checks(conn, warehouse, models, summary, as_of)
-            written = results.write_scores(conn, run_id, as_of, scores)
+            summary["drift"] = _checks(conn, warehouse, facts, models, computed, as_of)
+            written = results.write_scores(conn, run_id, as_of, computed.scores)
             summary["customers"] = written
             summary["timings"] = _durations(timings)
             results.finish_run(conn, run_id, summary)
@@ -136,13 +136,25 @@ def _durations(marks: dict[str, float]) -> dict[str, float]:
     return {n: round(end - marks[n], 2) for n, end in zip(names, ends, strict=True)}
 
 
+@dataclass
+class Computed:
+    """What a run computed: its summary and every customer's scores, plus what the registry
+    and the drift checks need of it."""
+
+    summary: dict[str, Any]
+    scores: pd.DataFrame
+    features: pd.DataFrame  # the run's snapshot
+    churn_model: ChurnModel
+    churn_probabilities: np.ndarray
+
+
 def _compute(
     warehouse: Warehouse,
     facts: Facts,
     as_of: datetime,
     options: AnalyzeOptions,
     step: Callable[[str], None],
-) -> tuple[dict[str, Any], pd.DataFrame]:
+) -> Computed:
     con = warehouse.con
     step("features")
     save_snapshot(con, as_of, facts)
@@ -195,9 +207,6 @@ def _compute(
         "histogram": _histogram(churn.churn_probability, bins=10, low=0.0, high=1.0),
         "params": model.params_ if hasattr(model, "params_") else {},
     }
-    summary["_churn_model"] = model
-    summary["_churn_scores"] = churn.churn_probability.to_numpy()
-    summary["_features"] = features
 
     step("cross-sell")
     # Materialised once: scoring every customer against inline rules misleads planners.
@@ -239,7 +248,7 @@ def _compute(
     names = {_plain(i): n for i, n in zip(products.id, products.name, strict=True)}
     scores["next_products"] = _offers_by_customer(offers, scores.customer_id, names)
     summary["value_churn_matrix"] = matrix_summary(scores)
-    return summary, scores
+    return Computed(summary, scores, features, model, churn.churn_probability.to_numpy())
 
 
 def _tier_migration(conn: Any, scores: pd.DataFrame) -> dict[str, Any] | None:
@@ -305,11 +314,9 @@ def _histogram(
     ]
 
 
-def _register(conn: Any, run_id: int, as_of: datetime, summary: dict[str, Any]) -> dict[str, int]:
-    model: ChurnModel = summary.pop("_churn_model")
+def _register(conn: Any, run_id: int, as_of: datetime, computed: Computed) -> dict[str, int]:
+    summary = computed.summary
     backtest = summary["churn"]["backtest"]
-    with tempfile.TemporaryDirectory() as folder:
-        artifact = model.save(Path(folder) / "churn.json").read_text(encoding="utf-8")
     horizon = timedelta(days=summary["churn"]["horizon_days"])
     churn = registry.register_model(
         conn,
@@ -317,13 +324,13 @@ def _register(conn: Any, run_id: int, as_of: datetime, summary: dict[str, Any]) 
         run_id=run_id,
         as_of=as_of,
         window=(as_of - 2 * horizon, as_of),
-        params=json.loads(json.dumps(model.params_, default=str)),
+        params=json.loads(json.dumps(computed.churn_model.params_, default=str)),
         metrics={
             **{k: v for k, v in backtest.items() if k not in ("calibration", "lift")},
             # The score distribution: what the next run's drift check compares with.
-            "score_shares": monitoring.score_shares(summary["_churn_scores"]),
+            "score_shares": monitoring.score_shares(computed.churn_probabilities),
         },
-        artifact=artifact,
+        artifact=computed.churn_model.to_json(),
     )
     clv = registry.register_model(
         conn,
@@ -339,34 +346,34 @@ def _register(conn: Any, run_id: int, as_of: datetime, summary: dict[str, Any]) 
 def _checks(
     conn: Any,
     warehouse: Warehouse,
+    facts: Facts,
     models: dict[str, int],
-    summary: dict[str, Any],
+    computed: Computed,
     as_of: datetime,
-) -> None:
-    """Drift of today's features and churn scores against the previous churn model's run."""
-    features: pd.DataFrame = summary.pop("_features")
-    scores: np.ndarray = summary.pop("_churn_scores")
+) -> dict[str, Any] | None:
+    """Drift of today's features and churn scores against the previous churn model's run,
+    and that model's outcome once its horizon has passed (None: no previous model)."""
     previous = [m for m in registry.list_models(conn, "churn") if m.id != models["churn"]]
     if not previous:
-        summary["drift"] = None
-        return
+        return None
     before = previous[0]
-    old = snapshot(warehouse.con, before.as_of).to_pandas()
+    stored = snapshot(warehouse.con, before.as_of)
+    old = stored.to_pandas()
     old = old[old.frequency > 0]
-    current = features[features.frequency > 0]
+    current = computed.features[computed.features.frequency > 0]
     inputs = monitoring.input_drift(old, current, CHURN_FEATURES)
     old_shares = before.metrics.get("score_shares")
     score_psi = (
-        monitoring.psi_of_shares(old_shares, monitoring.score_shares(scores))
+        monitoring.psi_of_shares(old_shares, monitoring.score_shares(computed.churn_probabilities))
         if old_shares
         else None
     )
-    outcome = _outcome_auc(conn, warehouse, before, as_of)
+    outcome = _outcome_auc(conn, facts, stored, before, as_of)
     registry.record_check(
         conn, before.id, as_of=as_of, score_psi=score_psi, input_psi=inputs, outcome_auc=outcome
     )
     worst = max(inputs.items(), key=lambda kv: kv[1] if np.isfinite(kv[1]) else -1)
-    summary["drift"] = {
+    return {
         "against_model": before.id,
         "score_psi": score_psi,
         "worst_input": worst[0],
@@ -377,7 +384,7 @@ def _checks(
 
 
 def _outcome_auc(
-    conn: Any, warehouse: Warehouse, model: registry.ModelRecord, as_of: datetime
+    conn: Any, facts: Facts, stored: Any, model: registry.ModelRecord, as_of: datetime
 ) -> float | None:
     """How the earlier model ranked the customers it scored, now that the horizon after its
     moment has passed: its stored snapshot re-scored with its saved artifact, against who
@@ -388,13 +395,8 @@ def _outcome_auc(
     record = registry.get_model(conn, model.id)
     if not record.artifact:
         return None
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "churn.json"
-        path.write_text(record.artifact, encoding="utf-8")
-        churn_model = ChurnModel.load(path)
-    facts = facts_from(warehouse.con)
-    labelled = labelled_snapshot(facts, model.as_of, horizon)
+    labelled = labelled_snapshot(facts, model.as_of, horizon, features=stored)
     if labelled.churned.nunique() < 2:
         return None
-    probability = churn_model.predict_proba(labelled[list(CHURN_FEATURES)].astype("float64"))
+    probability = ChurnModel.from_json(record.artifact).predict_proba(churn_inputs(labelled))
     return float(roc_auc_score(labelled.churned, probability[:, 1]))

@@ -45,7 +45,12 @@ from patron.analytics.churn.calibration import (
 )
 from patron.analytics.churn.explain import reasons_frame
 from patron.analytics.churn.metrics import evaluate_scores, scalar_metrics
-from patron.analytics.churn.persist import read_model_file, write_model_file
+from patron.analytics.churn.persist import (
+    model_document,
+    parse_model_document,
+    read_model_file,
+    write_model_file,
+)
 
 # LightGBM stores feature names in its JSON-like model header and refuses these characters.
 _SAFE_NAME = re.compile(r'^[^\s\[\]{}",:]+$')
@@ -267,24 +272,40 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     # -- persistence ----------------------------------------------------------------------
 
-    def save(self, path: str | PathLike[str]) -> Path:
-        """Write the fitted model to one JSON file (see :mod:`.persist`); returns the path."""
+    def _state(self) -> dict[str, Any]:
         self._fitted()
         params = {**self.get_params()}
         if params["categorical_features"] is not None:
             params["categorical_features"] = list(params["categorical_features"])
-        state = {
+        return {
             "params": params,
             "schema": self.schema_.to_dict(),
             "calibrator": self.calibrator_.to_dict(),
             "metadata": self.metadata_,
         }
+
+    def save(self, path: str | PathLike[str]) -> Path:
+        """Write the fitted model to one JSON file (see :mod:`.persist`); returns the path."""
+        state = self._state()  # refuses an unfitted model before its booster is read
         return write_model_file(path, self.booster_.model_to_string(), state)
+
+    def to_json(self) -> str:
+        """The text :meth:`save` writes, for a model registry that keeps it in a column."""
+        state = self._state()
+        return model_document(self.booster_.model_to_string(), state)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> ChurnModel:
         """A model saved by :meth:`save`, scoring exactly as it did when saved."""
-        booster_text, state = read_model_file(path)
+        return cls._restore(*read_model_file(path))
+
+    @classmethod
+    def from_json(cls, text: str) -> ChurnModel:
+        """A model from :meth:`to_json`'s text."""
+        return cls._restore(*parse_model_document(text))
+
+    @classmethod
+    def _restore(cls, booster_text: str, state: dict[str, Any]) -> ChurnModel:
         model = cls(**state["params"])
         model.schema_ = FrameSchema.from_dict(state["schema"])
         model.booster_ = lightgbm.Booster(model_str=booster_text)

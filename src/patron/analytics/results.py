@@ -185,6 +185,15 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _active_scored(*columns: Any) -> Any:
+    """``columns`` of customers' latest scores and golden records, active customers only."""
+    return (
+        select(*columns)
+        .join(customers, customers.c.id == customer_scores.c.customer_id)
+        .where(customers.c.status == "active")
+    )
+
+
 def at_risk(
     conn: Connection,
     *,
@@ -197,7 +206,7 @@ def at_risk(
     scores with name and tier. ``cell`` narrows it to one value x churn cell."""
     s, c = customer_scores.c, customers.c
     query = (
-        select(
+        _active_scored(
             s.customer_id,
             c.full_name,
             c.member_tier,
@@ -209,8 +218,7 @@ def at_risk(
             s.value_churn_cell,
             s.churn_reasons,
         )
-        .join(customers, customers.c.id == s.customer_id)
-        .where(s.churn_probability >= min_probability, c.status == "active")
+        .where(s.churn_probability >= min_probability)
         .order_by(s.churn_probability.desc(), s.clv.desc(), s.customer_id)
         .limit(limit)
         .offset(offset)
@@ -228,7 +236,7 @@ def cell_customers(
         raise NotFoundError(f"no matrix cell {cell!r}; cells are {', '.join(CELLS)}")
     s, c = customer_scores.c, customers.c
     query = (
-        select(
+        _active_scored(
             s.customer_id,
             c.full_name,
             s.clv,
@@ -237,8 +245,7 @@ def cell_customers(
             s.rfm_segment,
             s.churn_reasons,
         )
-        .join(customers, customers.c.id == s.customer_id)
-        .where(s.value_churn_cell == cell, c.status == "active")
+        .where(s.value_churn_cell == cell)
         .order_by(s.clv.desc(), s.customer_id)
         .limit(limit)
         .offset(offset)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import ibis
+import pandas as pd
 
 from patron.analytics.facts import Facts, Table, as_timestamp, facts_from
 from patron.analytics.features import customer_features
@@ -92,7 +93,10 @@ def backfill(
 
 def segment_history(con: Any, customer_ids: list[int] | None = None) -> Any:
     """Per stored moment: customers, buyers and mean spend, orders and days since the last
-    order, for everyone or for the given customers (pandas), to follow a segment over time."""
+    order, for everyone or for the given customers (pandas), to follow a segment over time;
+    empty before the first snapshot."""
+    if SNAPSHOT_TABLE not in con.list_tables():
+        return pd.DataFrame()
     table = con.table(SNAPSHOT_TABLE)
     if customer_ids is not None:
         table = table.filter(table.customer_id.isin(customer_ids))

@@ -193,9 +193,8 @@ def snapshots(
 
     with open_warehouse(get_settings()) as warehouse:
         if start is None:
-            history = analytics.segment_history(warehouse.con) if analytics.snapshot_moments(
-                warehouse.con) else None  # fmt: skip
-            if history is None or history.empty:
+            history = analytics.segment_history(warehouse.con)
+            if history.empty:
                 console.print("No snapshots yet: `patron analyze`, or --from DATE to store some.")
                 return
             table = Table("as of", "customers", "buyers", "mean spend", "mean orders",

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, and_, func, select
 
+from patron.identity.records import current_customer_records
 from patron.store.schema import interactions, source_records, sources
 
 # The demo's service-desk events name the ticket's contact card; harmless where no
@@ -49,6 +50,13 @@ def cross_reference_pairs(conn: Connection, references: Sequence[CrossReference]
     of the interaction's customer and the referenced record, where their customers differ."""
     found: list[tuple[int, int]] = []
     i, sr = interactions.c, source_records.c
+    target = source_records.alias("target")
+    own = (  # one record standing for each customer
+        select(sr.customer_id, func.min(sr.id).label("record_id"))
+        .where(*current_customer_records())
+        .group_by(sr.customer_id)
+        .subquery()
+    )
     for ref in references:
         key: Any = i.payload
         for step in ref.path:
@@ -57,13 +65,6 @@ def cross_reference_pairs(conn: Connection, references: Sequence[CrossReference]
             select(key.as_string().label("key"), i.customer_id.label("customer_id"))
             .where(key.as_string().is_not(None))
             .distinct()
-            .subquery()
-        )
-        target = source_records.alias("target")
-        own = (
-            select(sr.customer_id, func.min(sr.id).label("record_id"))
-            .where(sr.kind == "customers", sr.is_current, sr.customer_id.is_not(None))
-            .group_by(sr.customer_id)
             .subquery()
         )
         query = (
@@ -82,6 +83,6 @@ def cross_reference_pairs(conn: Connection, references: Sequence[CrossReference]
             .where(target.c.customer_id != referenced.c.customer_id)
         )
         found.extend((int(a), int(b)) for a, b in conn.execute(query))
-    pairs = pd.DataFrame(sorted({tuple(sorted(p)) for p in found}),
-                         columns=["unique_id_l", "unique_id_r"])  # fmt: skip
-    return pairs
+    return pd.DataFrame(
+        sorted({tuple(sorted(p)) for p in found}), columns=["unique_id_l", "unique_id_r"]
+    )

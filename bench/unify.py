@@ -75,23 +75,10 @@ def _import_service_events(folder: Path, store: Store, settings: Settings, home:
 
 def _baseline(store: Store, person: dict[tuple[str, str], str]) -> dict[str, float]:
     """Plain Splink (as its tutorials set it up) on the same records, clustered at 0.95."""
-    from identity_demo import plain_splink
+    from identity_demo import plain_splink_scores
 
     with store.connect() as conn:
-        records = identity.match_records(conn)
-    started = time.perf_counter()
-    pairs = plain_splink(records)
-    head = identity.clusters_of(records.unique_id.tolist(), pairs)
-    seconds = time.perf_counter() - started
-    found: dict[int, list[int]] = {}
-    people: dict[str, list[int]] = {}
-    for uid, source, key in zip(records.unique_id, records.source, records.source_key,
-                                strict=True):  # fmt: skip
-        found.setdefault(head[uid], []).append(int(uid))
-        people.setdefault(person[(source, key)], []).append(int(uid))
-    result = identity.pairwise_scores(
-        identity.pairs_within(found.values()), identity.pairs_within(people.values())
-    )
+        result, seconds = plain_splink_scores(identity.match_records(conn), person)
     return {"precision": round(result.precision, 4), "recall": round(result.recall, 4),
             "f1": round(result.f1, 4), "seconds": round(seconds, 1)}  # fmt: skip
 

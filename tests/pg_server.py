@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -92,18 +93,30 @@ class ThrowawayPostgres:
 _counter = itertools.count()
 
 
-def pg_store(pg_admin_url: str, pg_template: str, tmp_path: Path) -> Iterator[Store]:
-    """A fresh database cloned from the migrated template, dropped afterwards."""
-    name = f"patron_test_{os.getpid()}_{next(_counter)}"
+@contextmanager
+def throwaway_database(
+    pg_admin_url: str, name: str | None = None, template: str | None = None
+) -> Iterator[str]:
+    """A new database (empty, or a copy of ``template``), dropped afterwards; yields its URL."""
+    name = name or f"patron_test_{os.getpid()}_{next(_counter)}"
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE patron_template'))
-    url = pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
-    store = open_store(Settings(database_url=url, home=tmp_path))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        copy = f" TEMPLATE {template}" if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield store
+        yield pg_admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        store.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def pg_store(pg_admin_url: str, pg_template: str, tmp_path: Path) -> Iterator[Store]:
+    """A fresh database cloned from the migrated template, dropped afterwards."""
+    with throwaway_database(pg_admin_url, template="patron_template") as url:
+        store = open_store(Settings(database_url=url, home=tmp_path))
+        try:
+            yield store
+        finally:
+            store.dispose()

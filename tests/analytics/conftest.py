@@ -8,10 +8,11 @@ from typing import Any
 
 import ibis
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
 from patron.core import Settings
 from patron.warehouse import open_warehouse
+from pg_server import throwaway_database
 
 
 @pytest.fixture
@@ -26,18 +27,12 @@ def duck() -> Iterator[Any]:
 def pg_con(pg_admin_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
     """An Ibis connection to a fresh PostgreSQL database named after the test module."""
     name = f"patron_{request.module.__name__.rsplit('.', 1)[-1]}"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url)
-    con = ibis.postgres.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database=name
-    )
-    try:
-        yield con
-    finally:
-        con.disconnect()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(pg_admin_url, name) as database:
+        url = make_url(database)
+        con = ibis.postgres.connect(
+            host=url.host, port=url.port, user=url.username, password=url.password, database=name
+        )
+        try:
+            yield con
+        finally:
+            con.disconnect()
